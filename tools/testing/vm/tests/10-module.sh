@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+# The module's life cycle and its debugfs interface.
+
+test_load() {
+	unload_module || return 1
+	insmod "$SPF_SHADOW_KO" || return 1
+	module_loaded
+}
+t "module loads" test_load
+
+test_debugfs_appears() {
+	local f
+
+	for f in stats probes reset; do
+		[ -e "$SPFS_DBG/$f" ] || { diag "no $SPFS_DBG/$f"; return 1; }
+	done
+}
+t "debugfs files appear" test_debugfs_appears
+
+test_probe_attached() {
+	grep -q '^handle_mm_fault kretprobe attached' "$SPFS_DBG/probes" ||
+		{ cat "$SPFS_DBG/probes"; return 1; }
+	expect_eq "nmissed.handle_mm_fault key" \
+		"$(stat nmissed.handle_mm_fault >/dev/null && echo present)" present
+}
+t "handle_mm_fault probe attached, nmissed reported" test_probe_attached
+
+test_fault_count() {
+	local before after out pages
+
+	before=$(stat faults)
+	out=$(workload faults --threads 1 --iterations 1 --size 8M) ||
+		return 1
+	after=$(stat faults)
+	pages=$(kv touched "$out")
+	diag "$out"
+	expect_ge "pages touched" "$pages" 2000 &&
+	expect_ge "faults counted for $pages fresh pages" \
+		"$((after - before))" "$pages"
+}
+t "touching N fresh pages counts at least N faults" test_fault_count
+
+test_reset_bad_input() {
+	local before after in
+
+	before=$(stat faults)
+	for in in 0 2 foo '1 ' '11' '\n' '1\n\n' 'all'; do
+		write_fails "$SPFS_DBG/reset" "$in" "Invalid argument" || return 1
+	done
+	after=$(stat faults)
+	expect_ge "faults after refused resets" "$after" "$before"
+}
+t "bad write to reset fails with EINVAL and changes nothing" test_reset_bad_input
+
+test_reset() {
+	local before after
+
+	workload faults --threads 1 --iterations 1 --size 2M >/dev/null || return 1
+	before=$(stat faults)
+	echo 1 >"$SPFS_DBG/reset" || return 1
+	after=$(stat faults)
+	diag "faults before $before, after reset $after"
+	# The shell's own few faults between the reset and the read count.
+	[ "$after" -lt 200 ] && [ "$after" -lt "$before" ]
+}
+t "reset zeroes the counters" test_reset
+
+test_unload() {
+	rmmod spf_shadow || return 1
+	! module_loaded || return 1
+	[ ! -e "$SPFS_DBG" ] || { diag "$SPFS_DBG still there"; return 1; }
+}
+t "module unloads and debugfs disappears" test_unload
+
+test_reload() {
+	local i
+
+	for i in 1 2 3 4 5; do
+		insmod "$SPF_SHADOW_KO" && rmmod spf_shadow || return 1
+	done
+	! module_loaded
+}
+t "module loads and unloads repeatedly" test_reload

@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * wl_common.h - helpers shared by the spf-shadow synthetic workloads.
+ *
+ * Everything here is static inline so that each workload is one C file
+ * plus this header, built with
+ *
+ *	gcc -O2 -g -Wall -Wextra -Werror -pthread -o NAME NAME.c
+ *
+ * Conventions used by every workload:
+ *  - failures of system calls end the program with die() (exit 1) and a
+ *    message naming the call and errno; bad command lines print the usage
+ *    on stderr and exit 2; --help prints it on stdout and exits 0;
+ *  - every anonymous mapping that is meant to take 4 KiB faults gets
+ *    MADV_NOHUGEPAGE before it is touched (Debian defaults THP to always);
+ *  - the last line on stdout is a key=value summary.  "touched" counts the
+ *    page touches of the faulting threads (faults attempted), "faults" the
+ *    minor+major faults those threads took (getrusage(RUSAGE_THREAD)).
+ */
+#ifndef WL_COMMON_H
+#define WL_COMMON_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WL_KIB		(1024UL)
+#define WL_MIB		(1024UL * 1024)
+#define WL_GIB		(1024UL * 1024 * 1024)
+#define WL_PMD_SIZE	(2 * WL_MIB)
+#define WL_MAX_THREADS	1024
+
+#define WL_ALIGN_UP(x, a)	(((x) + (a) - 1) / (a) * (a))
+#define WL_ALIGN_DOWN(x, a)	((x) / (a) * (a))
+
+typedef void (*wl_usage_fn)(FILE *out, int status);
+
+static const char *wl_prog = "workload";
+static wl_usage_fn wl_usage;
+
+/* Record the program name (for messages) and its usage printer. */
+static inline void wl_init(const char *argv0, wl_usage_fn usage)
+{
+	const char *slash = strrchr(argv0, '/');
+
+	wl_prog = slash ? slash + 1 : argv0;
+	wl_usage = usage;
+}
+
+/* A system call failed: say which and why (errno), exit 1. */
+static inline void __attribute__((noreturn, format(printf, 1, 2)))
+die(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", wl_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(err));
+	exit(1);
+}
+
+/* Something other than a system call went wrong: say what, exit 1. */
+static inline void __attribute__((noreturn, format(printf, 1, 2)))
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", wl_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* Bad command line: one line saying why, then the usage on stderr, exit 2. */
+static inline void __attribute__((noreturn, format(printf, 1, 2)))
+wl_bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", wl_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (wl_usage)
+		wl_usage(stderr, 2);
+	exit(2);
+}
+
+/* The usage footer shared by all workloads. */
+static inline void wl_usage_common(FILE *out)
+{
+	fprintf(out,
+		"  -h, --help               show this help and exit\n"
+		"\nSizes accept a K, M or G suffix (powers of 1024).\n"
+		"The last line of output is a key=value summary.\n");
+}
+
+/* Parse a decimal count; false if it is not one or does not fit. */
+static inline bool wl_parse_ulong(const char *s, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Parse "4096", "64K", "2M", "1G" (also "64k", "2MB", "2MiB"). */
+static inline bool wl_parse_size(const char *s, size_t *out)
+{
+	unsigned long v, mult = 1;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno)
+		return false;
+	switch (*end) {
+	case 'k': case 'K':
+		mult = WL_KIB;
+		end++;
+		break;
+	case 'm': case 'M':
+		mult = WL_MIB;
+		end++;
+		break;
+	case 'g': case 'G':
+		mult = WL_GIB;
+		end++;
+		break;
+	}
+	if (mult != 1 && *end == 'i')
+		end++;
+	if (mult != 1 && (*end == 'B' || *end == 'b'))
+		end++;
+	if (*end)
+		return false;
+	if (v > SIZE_MAX / mult)
+		return false;
+	*out = v * mult;
+	return true;
+}
+
+/* Option value helpers: on a bad value, usage on stderr and exit 2. */
+static inline unsigned long wl_arg_count(const char *opt, const char *arg,
+					 unsigned long min, unsigned long max)
+{
+	unsigned long v;
+
+	if (!wl_parse_ulong(arg, &v) || v < min || v > max)
+		wl_bad_usage("%s wants a number from %lu to %lu, not '%s'",
+			     opt, min, max, arg);
+	return v;
+}
+
+static inline size_t wl_arg_size(const char *opt, const char *arg,
+				 size_t min)
+{
+	size_t v;
+
+	if (!wl_parse_size(arg, &v) || v < min)
+		wl_bad_usage("%s wants a size of at least %zu bytes, not '%s'",
+			     opt, min, arg);
+	return v;
+}
+
+/* Reject leftover operands after getopt_long. */
+static inline void wl_no_operands(int argc, char **argv)
+{
+	if (optind < argc)
+		wl_bad_usage("unexpected argument '%s'", argv[optind]);
+}
+
+static inline size_t wl_page_size(void)
+{
+	static size_t ps;
+
+	if (!ps) {
+		long v = sysconf(_SC_PAGESIZE);
+
+		ps = v > 0 ? (size_t)v : 4096;
+	}
+	return ps;
+}
+
+/* Round a byte count up to whole pages, at least min_pages of them. */
+static inline size_t wl_pages_up(size_t len, size_t min_pages)
+{
+	size_t ps = wl_page_size();
+
+	len = WL_ALIGN_UP(len, ps);
+	if (len < min_pages * ps)
+		len = min_pages * ps;
+	return len;
+}
+
+static inline uint64_t wl_now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		die("clock_gettime");
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static inline unsigned long wl_ms_since(uint64_t start_ns)
+{
+	return (unsigned long)((wl_now_ns() - start_ns) / 1000000ULL);
+}
+
+static inline void wl_sleep_us(unsigned long us)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(us / 1000000UL),
+		.tv_nsec = (long)(us % 1000000UL) * 1000L,
+	};
+
+	while (nanosleep(&ts, &ts))
+		if (errno != EINTR)
+			die("nanosleep");
+}
+
+/* Faults (minor + major) taken so far by the calling thread. */
+static inline unsigned long wl_thread_faults(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		die("getrusage(RUSAGE_THREAD)");
+	return (unsigned long)(ru.ru_minflt + ru.ru_majflt);
+}
+
+/*
+ * Touch one byte of every page of [addr, addr + len), in ascending order:
+ * a store if write, else a load.  Returns the number of pages touched.
+ */
+static inline size_t wl_touch(void *addr, size_t len, bool write)
+{
+	volatile char *p = addr;
+	size_t ps = wl_page_size();
+	size_t off, n = 0;
+	char acc = 0;
+
+	for (off = 0; off < len; off += ps, n++) {
+		if (write)
+			p[off] = 1;
+		else
+			acc += p[off];
+	}
+	(void)acc;
+	return n;
+}
+
+/* madvise() that dies on failure. */
+static inline void wl_madvise(void *addr, size_t len, int advice,
+			      const char *what)
+{
+	if (madvise(addr, len, advice))
+		die("madvise(%p, %zu, %s)", addr, len, what);
+}
+
+static inline void wl_nohuge(void *addr, size_t len)
+{
+	wl_madvise(addr, len, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
+}
+
+/* mmap() that dies on failure; flags get MAP_PRIVATE unless MAP_SHARED. */
+static inline void *wl_mmap(void *addr, size_t len, int prot, int flags,
+			    int fd, off_t off)
+{
+	void *p;
+
+	if (!(flags & MAP_SHARED))
+		flags |= MAP_PRIVATE;
+	p = mmap(addr, len, prot, flags, fd, off);
+	if (p == MAP_FAILED)
+		die("mmap(%p, %zu, prot 0x%x, flags 0x%x)", addr, len, prot,
+		    flags);
+	return p;
+}
+
+static inline void wl_munmap(void *addr, size_t len)
+{
+	if (munmap(addr, len))
+		die("munmap(%p, %zu)", addr, len);
+}
+
+static inline void wl_mprotect(void *addr, size_t len, int prot)
+{
+	if (mprotect(addr, len, prot))
+		die("mprotect(%p, %zu, 0x%x)", addr, len, prot);
+}
+
+/* Reserve address space: PROT_NONE, no memory committed. */
+static inline void *wl_reserve(size_t len)
+{
+	return wl_mmap(NULL, len, PROT_NONE,
+		       MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+}
+
+/*
+ * An isolated private anonymous read-write VMA of len bytes (whole pages)
+ * whose start is aligned to align (a power of two, at least a page): it
+ * sits inside a PROT_NONE reservation with at least one PROT_NONE page on
+ * each side, so it can never merge with a neighbour.  MADV_NOHUGEPAGE is
+ * applied unless huge is true.  Free it with wl_free_isolated().
+ */
+struct wl_region {
+	char *base;		/* the read-write VMA */
+	size_t len;
+	char *resv;		/* the whole reservation */
+	size_t resv_len;
+};
+
+static inline void wl_map_isolated(struct wl_region *r, size_t len,
+				   size_t align, bool huge)
+{
+	size_t ps = wl_page_size();
+	uintptr_t start;
+
+	if (align < ps)
+		align = ps;
+	r->len = WL_ALIGN_UP(len, ps);
+	r->resv_len = r->len + align + 2 * ps;
+	r->resv = wl_reserve(r->resv_len);
+	start = WL_ALIGN_UP((uintptr_t)r->resv + ps, align);
+	r->base = wl_mmap((void *)start, r->len, PROT_READ | PROT_WRITE,
+			  MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (!huge)
+		wl_nohuge(r->base, r->len);
+}
+
+static inline void wl_free_isolated(struct wl_region *r)
+{
+	wl_munmap(r->resv, r->resv_len);
+	r->base = r->resv = NULL;
+}
+
+/* pthread wrappers that die on failure. */
+static inline void wl_thread_start(pthread_t *t, void *(*fn)(void *),
+				   void *arg)
+{
+	int ret = pthread_create(t, NULL, fn, arg);
+
+	if (ret) {
+		errno = ret;
+		die("pthread_create");
+	}
+}
+
+static inline void wl_thread_join(pthread_t t)
+{
+	int ret = pthread_join(t, NULL);
+
+	if (ret) {
+		errno = ret;
+		die("pthread_join");
+	}
+}
+
+/*
+ * Start barrier: every participant (worker threads and main) calls
+ * wl_barrier_wait(); nobody passes until all have arrived.
+ */
+static inline void wl_barrier_init(pthread_barrier_t *b, unsigned int n)
+{
+	int ret = pthread_barrier_init(b, NULL, n);
+
+	if (ret) {
+		errno = ret;
+		die("pthread_barrier_init(%u)", n);
+	}
+}
+
+static inline void wl_barrier_wait(pthread_barrier_t *b)
+{
+	int ret = pthread_barrier_wait(b);
+
+	if (ret && ret != PTHREAD_BARRIER_SERIAL_THREAD) {
+		errno = ret;
+		die("pthread_barrier_wait");
+	}
+}
+
+/*
+ * kB of AnonHugePages in the VMA starting at addr, from /proc/self/smaps;
+ * -1 if the VMA or the field is not found.
+ */
+static inline long wl_smaps_anon_huge_kb(void *addr)
+{
+	char line[512], head[32];
+	long kb = -1;
+	bool in = false;
+	FILE *f;
+
+	snprintf(head, sizeof(head), "%lx-", (unsigned long)(uintptr_t)addr);
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		die("open /proc/self/smaps");
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, head, strlen(head))) {
+			in = true;
+		} else if (in && !strncmp(line, "AnonHugePages:", 14)) {
+			kb = strtol(line + 14, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+#endif /* WL_COMMON_H */
