@@ -23,7 +23,7 @@ WORKLOADS := $(patsubst tools/workloads/%.c,$(BUILD)/tools/%,\
 	$(wildcard tools/workloads/*.c))
 UNIT_TESTS := $(patsubst tools/testing/unit/%.c,$(BUILD)/unit/%,\
 	$(wildcard tools/testing/unit/test_*.c))
-CORE_SRC := module/spfs_core.c
+CORE_SRC := module/spfs_core.c module/spfs_verdict.c
 
 all: module tools
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * wl_common.h - helpers shared by the spf-shadow synthetic workloads.
+ * Helpers shared by the spf-shadow synthetic workloads.
  *
  * Everything here is static inline so that each workload is one C file
  * plus this header, built with
@@ -47,6 +47,7 @@
 #define WL_PMD_SIZE	(2 * WL_MIB)
 #define WL_MAX_THREADS	1024
 
+#define WL_ARRAY_SIZE(arr)	(sizeof(arr) / sizeof((arr)[0]))
 #define WL_ALIGN_UP(x, a)	(((x) + (a) - 1) / (a) * (a))
 #define WL_ALIGN_DOWN(x, a)	((x) / (a) * (a))
 
@@ -264,24 +265,36 @@ static inline unsigned long wl_thread_faults(void)
 }
 
 /*
- * Touch one byte of every page of [addr, addr + len), in ascending order:
- * a store if write, else a load.  Returns the number of pages touched.
+ * One store (of 1) or one load at p that the compiler may neither drop nor
+ * merge with another: the access that faults, like WRITE_ONCE/READ_ONCE.
  */
+static inline void wl_touch_byte(char *p, bool write)
+{
+	if (write)
+		__atomic_store_n(p, 1, __ATOMIC_RELAXED);
+	else
+		(void)__atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/*
+ * Touch one byte every stride bytes of [addr, addr + len), in ascending
+ * order: a store if write, else a load.  Returns the number of touches.
+ */
+static inline size_t wl_touch_stride(void *addr, size_t len, size_t stride,
+				     bool write)
+{
+	char *p = addr;
+	size_t off, n = 0;
+
+	for (off = 0; off < len; off += stride, n++)
+		wl_touch_byte(p + off, write);
+	return n;
+}
+
+/* Touch every page of [addr, addr + len); returns the pages touched. */
 static inline size_t wl_touch(void *addr, size_t len, bool write)
 {
-	volatile char *p = addr;
-	size_t ps = wl_page_size();
-	size_t off, n = 0;
-	char acc = 0;
-
-	for (off = 0; off < len; off += ps, n++) {
-		if (write)
-			p[off] = 1;
-		else
-			acc += p[off];
-	}
-	(void)acc;
-	return n;
+	return wl_touch_stride(addr, len, wl_page_size(), write);
 }
 
 /* madvise() that dies on failure. */
@@ -366,7 +379,8 @@ static inline void wl_map_isolated(struct wl_region *r, size_t len,
 static inline void wl_free_isolated(struct wl_region *r)
 {
 	wl_munmap(r->resv, r->resv_len);
-	r->base = r->resv = NULL;
+	r->base = NULL;
+	r->resv = NULL;
 }
 
 /* pthread wrappers that die on failure. */
