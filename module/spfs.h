@@ -1,32 +1,94 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * spf-shadow: declarations shared by the module's files.  The core logic
- * that does not depend on the kernel is in spfs_core.h.
+ * spf-shadow: declarations shared by the module's files.  The logic that
+ * does not depend on the kernel is in spfs_core.h.
  */
 #ifndef _SPFS_H
 #define _SPFS_H
 
+#include <linux/atomic.h>
+#include <linux/mmu_notifier.h>
 #include <linux/percpu.h>
+#include <linux/sched.h>
 #include <linux/types.h>
 
 #include "spfs_core.h"
 
+struct kretprobe_instance;
+struct pt_regs;
+struct vm_area_struct;
+
+/* ------------------------------------------------------------------ */
+/* Counters (spfs_stats.c)                                              */
+
 /**
- * enum spfs_stat - per-CPU event counters, shown in debugfs "stats"
- * @SPFS_STAT_FAULTS: user faults seen by handle_mm_fault()
- * @SPFS_STAT_REAL_RETRY: of those, the ones that returned VM_FAULT_RETRY
- * @SPFS_STAT_REAL_ERROR: of those, the ones that returned an error
+ * enum spfs_stat - global per-CPU event counters, shown in debugfs "stats"
+ * @SPFS_STAT_FAULTS: user faults of tracked processes, judged (each has
+ *		      one verdict per rule and window)
+ * @SPFS_STAT_FAULTS_GUP: handle_mm_fault() calls in a tracked mm without a
+ *			  user fault entry: GUP, fixup_user_fault(), kernel
+ *			  accesses to user memory
+ * @SPFS_STAT_FAULTS_UNTRACKED: user faults of processes matching the
+ *				target whose tracking was not ready yet
+ * @SPFS_STAT_RETRY_CALLS: further handle_mm_fault() calls of a fault whose
+ *			   first call returned VM_FAULT_RETRY (not faults)
+ * @SPFS_STAT_INFLIGHT_FULL: faults not judged: no in-flight slot free
+ *			     (also counted in faults_untracked)
+ * @SPFS_STAT_LOG_OVERFLOW: faults judged with part of their window's
+ *			    events overwritten in the per-mm log
+ * @SPFS_STAT_EVENTS_VMA: VMA write events logged
+ * @SPFS_STAT_EVENTS_MM_WRITE: mmap_lock write cycles logged
+ * @SPFS_STAT_EVENTS_PT: page-table invalidations logged
+ * @SPFS_STAT_TRACK_FAILED: processes whose notifier registration failed
  * @SPFS_NR_STATS: number of counters
  */
 enum spfs_stat {
 	SPFS_STAT_FAULTS,
-	SPFS_STAT_REAL_RETRY,
-	SPFS_STAT_REAL_ERROR,
+	SPFS_STAT_FAULTS_GUP,
+	SPFS_STAT_FAULTS_UNTRACKED,
+	SPFS_STAT_RETRY_CALLS,
+	SPFS_STAT_INFLIGHT_FULL,
+	SPFS_STAT_LOG_OVERFLOW,
+	SPFS_STAT_EVENTS_VMA,
+	SPFS_STAT_EVENTS_MM_WRITE,
+	SPFS_STAT_EVENTS_PT,
+	SPFS_STAT_TRACK_FAILED,
 	SPFS_NR_STATS,
 };
 
+/* Race kinds with a VMA cause: race_vma, race_vma_busy, race_mm. */
+enum spfs_cause_kind {
+	SPFS_CK_VMA,
+	SPFS_CK_VMA_BUSY,
+	SPFS_CK_MM,
+	SPFS_NR_CAUSE_KINDS,
+};
+
+/**
+ * struct spfs_stats - one CPU's counters
+ * @count: &enum spfs_stat counters
+ * @verdict: verdicts per rule and window
+ * @reason: ineligible verdicts by reason
+ * @cause: VMA and mm races by cause
+ * @pt_event: page-table races by notifier event
+ * @hist_service: service windows of faults that would have succeeded
+ *		  (log2 ns buckets)
+ * @hist_wait: lock waits (TL - T0) of faults that would have succeeded
+ * @wait_avoided_ns: sum of those lock waits
+ * @writer_stall_ns: per window, time writers would have waited for faults
+ *		     under pvl
+ */
 struct spfs_stats {
 	u64 count[SPFS_NR_STATS];
+	u64 verdict[SPFS_NR_RULES][SPFS_NR_WINDOWS][SPFS_NR_VERDICTS];
+	u64 reason[SPFS_NR_RULES][SPFS_NR_WINDOWS][SPFS_NR_REASONS];
+	u64 cause[SPFS_NR_RULES][SPFS_NR_WINDOWS][SPFS_NR_CAUSE_KINDS]
+		 [SPFS_NR_CAUSES];
+	u64 pt_event[SPFS_NR_RULES][SPFS_NR_WINDOWS][SPFS_NR_PT_EVENTS];
+	u64 hist_service[SPFS_NR_RULES][SPFS_HIST_BUCKETS];
+	u64 hist_wait[SPFS_NR_RULES][SPFS_HIST_BUCKETS];
+	u64 wait_avoided_ns[SPFS_NR_RULES];
+	u64 writer_stall_ns[SPFS_NR_WINDOWS];
 };
 
 DECLARE_PER_CPU(struct spfs_stats, spfs_stats);
@@ -36,15 +98,127 @@ static inline void spfs_stat_inc(enum spfs_stat s)
 	this_cpu_inc(spfs_stats.count[s]);
 }
 
+/* Sum a field of struct spfs_stats over all CPUs. */
+#define spfs_stats_sum(field)						\
+({									\
+	u64 __sum = 0;							\
+	int __cpu;							\
+									\
+	for_each_possible_cpu(__cpu)					\
+		__sum += READ_ONCE(per_cpu(spfs_stats, __cpu).field);	\
+	__sum;								\
+})
+
 const char *spfs_stat_name(enum spfs_stat s);
-u64 spfs_stat_sum(enum spfs_stat s);
 void spfs_stats_reset(void);
+
+/* ------------------------------------------------------------------ */
+/* Tracked processes (spfs_track.c)                                     */
+
+/* Entries of a per-mm event log; a power of two. */
+#define SPFS_LOG_SIZE		64
+
+/**
+ * struct spfs_log_entry - a slot of a per-mm event log
+ * @seq: the sequence number of the event it holds; 0 while being written
+ * @ev: the event
+ */
+struct spfs_log_entry {
+	u64 seq;
+	struct spfs_event ev;
+};
+
+/**
+ * struct spfs_mm - a tracked process's mm
+ * @mn: our mmu notifier subscription (mmu_notifier_get/put); holds the
+ *	mm with mmgrab() while it exists
+ * @hnode: in the tracked-mm hash table, for lookups from probes (RCU)
+ * @mm: the mm, as a key; never dereferenced but through @mn's lifetime
+ * @tgid: the process that was tracked
+ * @comm: its command name when tracking began
+ * @flags: SPFS_MM_* bits
+ * @seq: sequence of the last logged event
+ * @w_begin: start (ns) of the mmap_lock write cycle in progress, 0 if none
+ * @w_first_seq: the first event sequence of that write cycle
+ * @w_task: the writer
+ * @w_cause: what the writer is doing (&enum spfs_cause)
+ * @pt_open: page-table invalidations in progress
+ * @faults: user faults judged for this process
+ * @verdict: per rule, verdicts over the service window
+ * @rcu: for freeing after RCU readers (probes) are done
+ * @log: the event log
+ */
+struct spfs_mm {
+	struct mmu_notifier mn;
+	struct hlist_node hnode;
+	struct mm_struct *mm;
+	pid_t tgid;
+	char comm[TASK_COMM_LEN];
+	unsigned long flags;
+	atomic64_t seq;
+	u64 w_begin;
+	u64 w_first_seq;
+	struct task_struct *w_task;
+	u8 w_cause;
+	atomic_t pt_open;
+	atomic_long_t faults;
+	atomic_long_t verdict[SPFS_NR_RULES][SPFS_NR_VERDICTS];
+	struct rcu_head rcu;
+	struct spfs_log_entry log[SPFS_LOG_SIZE];
+};
+
+#define SPFS_MM_HASHED		0	/* in the hash table */
+#define SPFS_MM_PUT		1	/* our reference is being dropped */
+
+extern bool spfs_active;
+
+struct spfs_mm *spfs_mm_lookup(struct mm_struct *mm);
+void spfs_track_request(struct mm_struct *mm);
+bool spfs_target_matches(struct task_struct *task);
+int spfs_target_set(const struct spfs_target *t);
+void spfs_target_get(struct spfs_target *t);
+
+u64 spfs_log_append(struct spfs_mm *smm, const struct spfs_event *ev);
+bool spfs_log_read(struct spfs_mm *smm, u64 seq, struct spfs_event *ev);
+void spfs_vma_event(struct mm_struct *mm, u64 start, u64 end, int cause);
+int spfs_cause_current(void);
+
+int spfs_track_init(void);
+void spfs_track_exit(void);
+unsigned int spfs_track_count(void);
+void spfs_track_for_each(void (*fn)(struct spfs_mm *smm, void *arg),
+			 void *arg);
+
+/* mmap_lock tracepoint handlers, registered by spfs_probes.c. */
+void spfs_mmap_lock_acquired(void *data, struct mm_struct *mm,
+			     const char *memcg_path, bool write, bool success);
+void spfs_mmap_lock_released(void *data, struct mm_struct *mm,
+			     const char *memcg_path, bool write);
+
+/* ------------------------------------------------------------------ */
+/* The fault path (spfs_fault.c)                                        */
+
+extern enum spfs_pvl_profile spfs_pvl;
+
+void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
+		      unsigned long error_code);
+void spfs_task_exit(void *data, struct task_struct *task);
+int spfs_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int spfs_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs);
+size_t spfs_hmf_data_size(void);
+bool spfs_in_user_fault(struct task_struct *task);
+int spfs_fault_init(void);
+void spfs_fault_exit(void);
+
+/* ------------------------------------------------------------------ */
+/* Probes (spfs_probes.c) and debugfs (spfs_debugfs.c)                  */
 
 /**
  * struct spfs_probe_info - what one probe looks like from debugfs
  * @name: the probed symbol or tracepoint
  * @kind: "kretprobe", "kprobe" or "tracepoint"
  * @attached: whether it is registered
+ * @required: whether the module refuses to load without it
  * @nmissed: hits it could not handle (kretprobe instances exhausted, or
  *	     recursion)
  */
@@ -52,6 +226,7 @@ struct spfs_probe_info {
 	const char *name;
 	const char *kind;
 	bool attached;
+	bool required;
 	unsigned long nmissed;
 };
 

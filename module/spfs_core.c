@@ -74,8 +74,8 @@ static int spfs_parse_pid(const char *s, s32 *pid)
  * @t: where to store the result; untouched on error
  *
  * Accepts exactly "none", "all", "pid N" (N a positive tgid) and
- * "comm NAME" (NAME 1 to 15 bytes without blanks), separated by a single
- * space.
+ * "comm NAME" (NAME without blanks; like the kernel's comm, only its first
+ * 15 bytes count), separated by a single space.
  *
  * Return: 0 on success, -EINVAL on anything else.
  */
@@ -105,11 +105,13 @@ int spfs_target_parse(const char *buf, size_t len, struct spfs_target *t)
 		new.kind = SPFS_TARGET_COMM;
 		arg = cmd + 5;
 		for (i = 0; arg[i]; i++) {
-			if (i >= SPFS_COMM_LEN - 1 || spfs_is_space(arg[i]))
+			if (spfs_is_space(arg[i]))
 				return -EINVAL;
-			new.comm[i] = arg[i];
+			/* The kernel keeps 15 bytes of a name; so do we. */
+			if (i < SPFS_COMM_LEN - 1)
+				new.comm[i] = arg[i];
 		}
-		new.comm[i] = '\0';
+		new.comm[i < SPFS_COMM_LEN - 1 ? i : SPFS_COMM_LEN - 1] = '\0';
 	} else {
 		return -EINVAL;
 	}

@@ -235,6 +235,7 @@ enum spfs_ev_type {
  * @tid: the thread that caused it
  * @type: &enum spfs_ev_type
  * @cause: &enum spfs_cause for VMA and MM_WRITE, &enum spfs_pt_event for PT
+ * @flags: SPFS_EVF_* bits
  */
 struct spfs_event {
 	u64 t_begin, t_end;
@@ -242,7 +243,15 @@ struct spfs_event {
 	s32 tid;
 	u8 type;
 	u8 cause;
+	u8 flags;
 };
+
+/*
+ * A page-table event of the mm's mmap_lock writer (mprotect, munmap,
+ * mremap): it write-locked the VMAs it changes first, so under per-VMA
+ * locks it waits for the faults in them instead of racing with them.
+ */
+#define SPFS_EVF_WRITER		(1U << 0)
 
 /**
  * struct spfs_judgement - the verdicts of one fault

@@ -2,10 +2,23 @@
 /*
  * spf-shadow: the debugfs interface, /sys/kernel/debug/spf_shadow/.
  *
- *   stats	one "key value" per line: counters summed over CPUs, then the
- *		nmissed of every probe as "nmissed.<symbol>"
- *   probes	one line per probe: name, kind, attached or not, nmissed
- *   reset	write 1 to zero the counters; anything else is -EINVAL
+ *   stats	"key value" lines: fault counts, then per rule R the verdicts
+ *		R.<verdict> and R.ineligible.<reason> over the service window
+ *		(for each rule they add up to "faults"), R.wait_avoided_ns,
+ *		the same over the full window as R.full.*, the pvl writer
+ *		stall, and the nmissed of every probe
+ *   races	the races split by cause: R.race_vma.<cause>,
+ *		R.race_vma_busy.<cause>, R.race_mm.<cause>,
+ *		R.race_pgtable.<notifier event>, and R.full.* likewise
+ *   procs	one line per tracked process
+ *   latency	log2 histograms (ns) of the service window and of the lock
+ *		wait of the faults that would have succeeded, per rule
+ *   probes	one line per probe: name, kind, attached or missing, nmissed
+ *   target	what is tracked: none, all, pid N, comm NAME (read/write)
+ *   reset	write 1 to zero the counters
+ *
+ * Writes to target and reset take the whole command in one write(2);
+ * anything else fails with EINVAL and changes nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,21 +31,164 @@
 
 static struct dentry *spfs_debugfs_dir;
 
+static const char * const spfs_window_prefix[SPFS_NR_WINDOWS] = {
+	[SPFS_WIN_SERVICE]	= "",
+	[SPFS_WIN_FULL]		= "full.",
+};
+
+static void stats_show_rule(struct seq_file *m, int r, int w)
+{
+	const char *rule = spfs_rule_name(r), *wp = spfs_window_prefix[w];
+	int v;
+
+	for (v = 0; v < SPFS_NR_VERDICTS; v++) {
+		if (v == SPFS_V_INELIGIBLE)
+			continue;	/* by reason below: no double count */
+		seq_printf(m, "%s.%s%s %llu\n", rule, wp, spfs_verdict_name(v),
+			   spfs_stats_sum(verdict[r][w][v]));
+	}
+	for (v = 0; v < SPFS_NR_REASONS; v++)
+		seq_printf(m, "%s.%sineligible.%s %llu\n", rule, wp,
+			   spfs_reason_name(v), spfs_stats_sum(reason[r][w][v]));
+}
+
 static int stats_show(struct seq_file *m, void *v)
 {
 	struct spfs_probe_info info;
 	unsigned int i;
-	int s;
+	int s, r, w;
 
 	for (s = 0; s < SPFS_NR_STATS; s++)
-		seq_printf(m, "%s %llu\n", spfs_stat_name(s), spfs_stat_sum(s));
+		seq_printf(m, "%s %llu\n", spfs_stat_name(s),
+			   spfs_stats_sum(count[s]));
+	seq_printf(m, "procs_tracked %u\n", spfs_track_count());
+	for (w = 0; w < SPFS_NR_WINDOWS; w++) {
+		for (r = 0; r < SPFS_NR_RULES; r++) {
+			stats_show_rule(m, r, w);
+			if (w == SPFS_WIN_SERVICE)
+				seq_printf(m, "%s.wait_avoided_ns %llu\n",
+					   spfs_rule_name(r),
+					   spfs_stats_sum(wait_avoided_ns[r]));
+		}
+		seq_printf(m, "pvl.%swriter_stall_ns %llu\n",
+			   spfs_window_prefix[w],
+			   spfs_stats_sum(writer_stall_ns[w]));
+	}
 	for (i = 0; i < spfs_probes_count(); i++) {
 		spfs_probe_info(i, &info);
-		seq_printf(m, "nmissed.%s %lu\n", info.name, info.nmissed);
+		if (strcmp(info.kind, "tracepoint"))
+			seq_printf(m, "nmissed.%s %lu\n", info.name,
+				   info.nmissed);
 	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
+
+static const char * const spfs_cause_kind_names[SPFS_NR_CAUSE_KINDS] = {
+	[SPFS_CK_VMA]		= "race_vma",
+	[SPFS_CK_VMA_BUSY]	= "race_vma_busy",
+	[SPFS_CK_MM]		= "race_mm",
+};
+
+static int races_show(struct seq_file *m, void *v)
+{
+	int r, w, k, c;
+
+	for (w = 0; w < SPFS_NR_WINDOWS; w++) {
+		for (r = 0; r < SPFS_NR_RULES; r++) {
+			const char *rule = spfs_rule_name(r);
+			const char *wp = spfs_window_prefix[w];
+
+			for (k = 0; k < SPFS_NR_CAUSE_KINDS; k++)
+				for (c = 0; c < SPFS_NR_CAUSES; c++)
+					seq_printf(m, "%s.%s%s.%s %llu\n", rule,
+						   wp, spfs_cause_kind_names[k],
+						   spfs_cause_name(c),
+						   spfs_stats_sum(cause[r][w][k][c]));
+			for (c = 0; c < SPFS_NR_PT_EVENTS; c++)
+				seq_printf(m, "%s.%srace_pgtable.%s %llu\n",
+					   rule, wp, spfs_pt_event_name(c),
+					   spfs_stats_sum(pt_event[r][w][c]));
+		}
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(races);
+
+static void procs_show_one(struct spfs_mm *smm, void *arg)
+{
+	struct seq_file *m = arg;
+	long races;
+	int r, v;
+
+	seq_printf(m, "%d %s %ld", smm->tgid, smm->comm,
+		   atomic_long_read(&smm->faults));
+	for (r = 0; r < SPFS_NR_RULES; r++) {
+		races = 0;
+		for (v = 0; v < SPFS_NR_VERDICTS; v++)
+			if (spfs_verdict_is_race(v))
+				races += atomic_long_read(&smm->verdict[r][v]);
+		seq_printf(m, " %ld %ld",
+			   atomic_long_read(&smm->verdict[r][SPFS_V_SUCCESS]),
+			   races);
+	}
+	seq_putc(m, '\n');
+}
+
+static int procs_show(struct seq_file *m, void *v)
+{
+	int r;
+
+	seq_puts(m, "# tgid comm faults");
+	for (r = 0; r < SPFS_NR_RULES; r++)
+		seq_printf(m, " %s.success %s.races", spfs_rule_name(r),
+			   spfs_rule_name(r));
+	seq_putc(m, '\n');
+	spfs_track_for_each(procs_show_one, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(procs);
+
+/* One histogram, bpftrace style: [low, high) count, empty ends omitted. */
+static void latency_show_hist(struct seq_file *m, const char *title,
+			      const u64 *counts)
+{
+	int b, first = -1, last = -1;
+
+	for (b = 0; b < SPFS_HIST_BUCKETS; b++) {
+		if (counts[b]) {
+			if (first < 0)
+				first = b;
+			last = b;
+		}
+	}
+	seq_printf(m, "%s\n", title);
+	for (b = first; first >= 0 && b <= last; b++)
+		seq_printf(m, "[%llu, %llu) %llu\n", spfs_hist_bucket_low(b),
+			   spfs_hist_bucket_low(b + 1), counts[b]);
+}
+
+static int latency_show(struct seq_file *m, void *v)
+{
+	u64 service[SPFS_HIST_BUCKETS], wait[SPFS_HIST_BUCKETS];
+	char title[64];
+	int r, b;
+
+	for (r = 0; r < SPFS_NR_RULES; r++) {
+		for (b = 0; b < SPFS_HIST_BUCKETS; b++) {
+			service[b] = spfs_stats_sum(hist_service[r][b]);
+			wait[b] = spfs_stats_sum(hist_wait[r][b]);
+		}
+		snprintf(title, sizeof(title), "%s.service_ns",
+			 spfs_rule_name(r));
+		latency_show_hist(m, title, service);
+		snprintf(title, sizeof(title), "%s.lock_wait_ns",
+			 spfs_rule_name(r));
+		latency_show_hist(m, title, wait);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(latency);
 
 static int probes_show(struct seq_file *m, void *v)
 {
@@ -41,9 +197,9 @@ static int probes_show(struct seq_file *m, void *v)
 
 	for (i = 0; i < spfs_probes_count(); i++) {
 		spfs_probe_info(i, &info);
-		seq_printf(m, "%s %s %s nmissed=%lu\n", info.name, info.kind,
+		seq_printf(m, "%s %s %s%s nmissed=%lu\n", info.name, info.kind,
 			   info.attached ? "attached" : "missing",
-			   info.nmissed);
+			   info.required ? " required" : "", info.nmissed);
 	}
 	return 0;
 }
@@ -86,6 +242,47 @@ static const struct file_operations reset_fops = {
 	.llseek	= noop_llseek,
 };
 
+static int target_show(struct seq_file *m, void *v)
+{
+	struct spfs_target t;
+	char buf[SPFS_CMD_MAX];
+
+	spfs_target_get(&t);
+	if (spfs_target_format(&t, buf, sizeof(buf)) >= 0)
+		seq_printf(m, "%s\n", buf);
+	return 0;
+}
+
+static int target_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, target_show, inode->i_private);
+}
+
+static ssize_t target_write(struct file *file, const char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	struct spfs_target t;
+	char buf[SPFS_CMD_MAX];
+	ssize_t ret;
+
+	ret = spfs_copy_cmd(ubuf, count, ppos, buf);
+	if (ret < 0)
+		return ret;
+	if (spfs_target_parse(buf, count, &t))
+		return -EINVAL;
+	ret = spfs_target_set(&t);
+	return ret ? ret : count;
+}
+
+static const struct file_operations target_fops = {
+	.owner		= THIS_MODULE,
+	.open		= target_open,
+	.read		= seq_read,
+	.write		= target_write,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+};
+
 /**
  * spfs_debugfs_init() - create /sys/kernel/debug/spf_shadow/
  *
@@ -96,15 +293,21 @@ static const struct file_operations reset_fops = {
  */
 int spfs_debugfs_init(void)
 {
-	spfs_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	if (IS_ERR(spfs_debugfs_dir)) {
-		pr_warn("debugfs unavailable: %ld\n", PTR_ERR(spfs_debugfs_dir));
+	struct dentry *d;
+
+	d = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	if (IS_ERR(d)) {
+		pr_warn("debugfs unavailable: %ld\n", PTR_ERR(d));
 		return 0;
 	}
-	debugfs_create_file("stats", 0444, spfs_debugfs_dir, NULL, &stats_fops);
-	debugfs_create_file("probes", 0444, spfs_debugfs_dir, NULL,
-			    &probes_fops);
-	debugfs_create_file("reset", 0200, spfs_debugfs_dir, NULL, &reset_fops);
+	debugfs_create_file("stats", 0444, d, NULL, &stats_fops);
+	debugfs_create_file("races", 0444, d, NULL, &races_fops);
+	debugfs_create_file("procs", 0444, d, NULL, &procs_fops);
+	debugfs_create_file("latency", 0444, d, NULL, &latency_fops);
+	debugfs_create_file("probes", 0444, d, NULL, &probes_fops);
+	debugfs_create_file("target", 0644, d, NULL, &target_fops);
+	debugfs_create_file("reset", 0200, d, NULL, &reset_fops);
+	spfs_debugfs_dir = d;
 	return 0;
 }
 

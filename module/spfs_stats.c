@@ -1,19 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * spf-shadow: per-CPU event counters.  The fault path only ever does a
- * this_cpu_inc() on its own CPU's line; readers sum over all CPUs.
+ * spf-shadow: per-CPU counters.  The fault path only ever increments its
+ * own CPU's copy; readers sum over all CPUs.
  */
 #include <linux/cpumask.h>
 #include <linux/percpu.h>
+#include <linux/string.h>
 
 #include "spfs.h"
 
 DEFINE_PER_CPU(struct spfs_stats, spfs_stats);
 
 static const char * const spfs_stat_names[SPFS_NR_STATS] = {
-	[SPFS_STAT_FAULTS]	= "faults",
-	[SPFS_STAT_REAL_RETRY]	= "real_retry",
-	[SPFS_STAT_REAL_ERROR]	= "real_error",
+	[SPFS_STAT_FAULTS]		= "faults",
+	[SPFS_STAT_FAULTS_GUP]		= "faults_gup",
+	[SPFS_STAT_FAULTS_UNTRACKED]	= "faults_untracked",
+	[SPFS_STAT_RETRY_CALLS]		= "retry_calls",
+	[SPFS_STAT_INFLIGHT_FULL]	= "inflight_full",
+	[SPFS_STAT_LOG_OVERFLOW]	= "log_overflow",
+	[SPFS_STAT_EVENTS_VMA]		= "events_vma",
+	[SPFS_STAT_EVENTS_MM_WRITE]	= "events_mm_write",
+	[SPFS_STAT_EVENTS_PT]		= "events_pt",
+	[SPFS_STAT_TRACK_FAILED]	= "track_failed",
 };
 
 /**
@@ -28,35 +36,17 @@ const char *spfs_stat_name(enum spfs_stat s)
 }
 
 /**
- * spfs_stat_sum() - a counter summed over all CPUs
- * @s: the counter
- *
- * Not atomic with respect to concurrent increments: a reader may see a
- * sum that lags by the faults in flight, never one that goes backwards.
- *
- * Return: the sum.
- */
-u64 spfs_stat_sum(enum spfs_stat s)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu(spfs_stats, cpu).count[s]);
-	return sum;
-}
-
-/**
  * spfs_stats_reset() - zero every counter on every CPU
  *
- * Racy against faults in flight by design: a fault counted on one side of
- * the reset may have its outcome counted on the other.
+ * Racy against faults in flight by design: a fault being accounted while
+ * the counters are zeroed may be left half counted, so read after the
+ * workload, not during it, when sums must match.
  */
 void spfs_stats_reset(void)
 {
-	int cpu, s;
+	int cpu;
 
 	for_each_possible_cpu(cpu)
-		for (s = 0; s < SPFS_NR_STATS; s++)
-			WRITE_ONCE(per_cpu(spfs_stats, cpu).count[s], 0);
+		memset(per_cpu_ptr(&spfs_stats, cpu), 0,
+		       sizeof(struct spfs_stats));
 }

@@ -355,9 +355,11 @@ void spfs_judge_event(struct spfs_judgement *j, const struct spfs_fault *f,
 	u64 pmd_start, pmd_end, wend;
 	int w, r;
 
-	/* The fault's own page-table changes (wp_page_copy()) are no race. */
-	if (ev->type == SPFS_EV_PT && ev->tid == f->tid &&
-	    ev->t_begin >= f->tl && ev->t_begin <= f->t1)
+	/*
+	 * A fault does not race with itself: its own page-table changes
+	 * (wp_page_copy()) and its own stack expansion happen inside it.
+	 */
+	if (ev->tid == f->tid && ev->t_begin >= f->t0 && ev->t_begin <= f->t1)
 		return;
 
 	pmd_start = f->addr & ~(f->pmd_size - 1);
@@ -379,9 +381,15 @@ void spfs_judge_event(struct spfs_judgement *j, const struct spfs_fault *f,
 						 pmd_start, pmd_end) ||
 			    !spfs_times_overlap(ev, f->t0, wend))
 				break;
-			for (r = 0; r < SPFS_NR_RULES; r++)
+			for (r = 0; r < SPFS_NR_RULES; r++) {
+				if (r == SPFS_RULE_PVL &&
+				    (ev->flags & SPFS_EVF_WRITER) &&
+				    spfs_ranges_overlap(ev->start, ev->end,
+							f->vm_start, f->vm_end))
+					continue;
 				spfs_raise(j, r, w, SPFS_V_RACE_PGTABLE,
 					   ev->cause);
+			}
 			break;
 		}
 	}
