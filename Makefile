@@ -30,7 +30,14 @@ all: module tools
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-tools: $(WORKLOADS)
+TEST_TOOLS := $(BUILD)/tools/spfs_write
+
+tools: $(WORKLOADS) $(TEST_TOOLS)
+
+$(BUILD)/tools/spfs_write: tools/testing/vm/spfs_write.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS_TOOLS) -o $@ $<
 
 $(BUILD)/tools/%: tools/workloads/%.c $(wildcard tools/workloads/*.h)
 	@mkdir -p $(@D)

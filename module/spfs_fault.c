@@ -173,6 +173,7 @@ NOKPROBE_SYMBOL(spfs_in_user_fault);
 
 static void spfs_slot_free(struct spfs_slot *s)
 {
+	/* The slot's contents are done with before another task claims it. */
 	smp_store_release(&s->task, NULL);
 }
 

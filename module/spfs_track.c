@@ -175,6 +175,7 @@ u64 spfs_log_append(struct spfs_mm *smm, const struct spfs_event *ev)
 	WRITE_ONCE(e->seq, 0);
 	smp_wmb();	/* seq 0 before the contents; pairs with spfs_log_read */
 	e->ev = *ev;
+	/* The contents before the sequence; pairs with spfs_log_read(). */
 	smp_store_release(&e->seq, seq);
 	return seq;
 }
@@ -192,6 +193,7 @@ bool spfs_log_read(struct spfs_mm *smm, u64 seq, struct spfs_event *ev)
 {
 	struct spfs_log_entry *e = &smm->log[seq & (SPFS_LOG_SIZE - 1)];
 
+	/* The sequence before the contents; pairs with spfs_log_append(). */
 	if (smp_load_acquire(&e->seq) != seq)
 		return false;
 	*ev = e->ev;

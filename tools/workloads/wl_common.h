@@ -383,12 +383,31 @@ static inline void wl_free_isolated(struct wl_region *r)
 	r->resv = NULL;
 }
 
-/* pthread wrappers that die on failure. */
+#define WL_STACK_SIZE	(256 * WL_KIB)
+
+/*
+ * pthread wrappers that die on failure.  Each thread runs on a stack that
+ * is populated before it starts: creating a thread then neither maps
+ * (an mmap_lock write cycle) nor faults while the other threads fault,
+ * so a workload's faults are only the ones it means to take.
+ */
 static inline void wl_thread_start(pthread_t *t, void *(*fn)(void *),
 				   void *arg)
 {
-	int ret = pthread_create(t, NULL, fn, arg);
+	pthread_attr_t attr;
+	void *stack;
+	int ret;
 
+	stack = mmap(NULL, WL_STACK_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (stack == MAP_FAILED)
+		die("mmap thread stack");
+	ret = pthread_attr_init(&attr);
+	if (!ret)
+		ret = pthread_attr_setstack(&attr, stack, WL_STACK_SIZE);
+	if (!ret)
+		ret = pthread_create(t, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
 	if (ret) {
 		errno = ret;
 		die("pthread_create");

@@ -40,21 +40,15 @@ expect_eq() {
 	fi
 }
 
-# write_fails FILE DATA ERRNO-TEXT: a write(2) of DATA to FILE is refused
-# with the given error ("Invalid argument" for EINVAL).
+# write_fails FILE DATA ERRNO-TEXT: one write(2) of DATA (C escapes) to
+# FILE is refused with the given error ("Invalid argument" for EINVAL).
 write_fails() {
-	local err tmp
+	local err
 
-	# One write(2) of the whole input: the shell's printf may split it.
-	tmp=$(mktemp)
-	printf '%b' "$2" >"$tmp"
-	if err=$(dd if="$tmp" of="$1" bs="$(wc -c <"$tmp")" count=1 \
-		    status=none 2>&1); then
-		rm -f "$tmp"
+	if err=$("$SPFS_TOOLS/spfs_write" "$1" "$2" 2>&1); then
 		diag "write of '$2' to $1 succeeded"
 		return 1
 	fi
-	rm -f "$tmp"
 	case $err in
 	*"$3"*) return 0 ;;
 	esac
@@ -85,4 +79,91 @@ workload() {
 # kv KEY LINE: the value of key=value in a workload's summary line.
 kv() {
 	echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'
+}
+
+SPFS_RULES="seed dufour lespinasse pvl"
+SPFS_VERDICTS="success race_vma race_vma_busy race_pgtable race_mm real_retry"
+
+declare -A S
+
+# snap: load debugfs stats and races into the array S.
+snap() {
+	local k v
+
+	S=()
+	while read -r k v; do
+		S[$k]=$v
+	done < <(cat "$SPFS_DBG/stats" "$SPFS_DBG/races")
+}
+
+# sv KEY: a value from the last snap (0 if absent).
+sv() {
+	echo "${S[$1]:-0}"
+}
+
+# ineligible RULE [WINDOW-PREFIX]: the sum of RULE's ineligible reasons.
+ineligible() {
+	local k sum=0
+
+	for k in "${!S[@]}"; do
+		case $k in "$1.${2:-}ineligible."*) sum=$((sum + S[$k])) ;; esac
+	done
+	echo "$sum"
+}
+
+# invariant: for every rule and window, the verdicts add up to faults.
+invariant() {
+	local r w v sum faults=${S[faults]:-0} rc=0
+
+	for r in $SPFS_RULES; do
+		for w in "" full.; do
+			sum=$(ineligible "$r" "$w")
+			for v in $SPFS_VERDICTS; do
+				sum=$((sum + ${S[$r.$w$v]:-0}))
+			done
+			if [ "$sum" != "$faults" ]; then
+				diag "invariant: $r ${w:-service.}verdicts add up to $sum, faults $faults"
+				rc=1
+			fi
+		done
+	done
+	return $rc
+}
+
+# run_wl NAME ARGS...: track only workload NAME, run it, snap the result
+# and check the invariant.  Its summary line is in $wl_out.
+run_wl() {
+	local name=$1
+
+	shift
+	echo 1 >"$SPFS_DBG/reset" && echo "comm $name" >"$SPFS_DBG/target" ||
+		return 1
+	wl_out=$(workload "$name" "$@") || { diag "$name failed"; return 1; }
+	diag "$wl_out"
+	snap
+	diag "faults $(sv faults): $(for r in $SPFS_RULES; do
+		printf '%s ok=%s vma=%s busy=%s pt=%s mm=%s inel=%s; ' "$r" \
+			"$(sv "$r.success")" "$(sv "$r.race_vma")" \
+			"$(sv "$r.race_vma_busy")" "$(sv "$r.race_pgtable")" \
+			"$(sv "$r.race_mm")" "$(ineligible "$r")"
+	done)"
+	invariant
+}
+
+# expect_gt WHAT GOT WANT: GOT > WANT.
+expect_gt() {
+	if [ -z "$2" ] || [ "$2" -le "$3" ]; then
+		diag "$1: got ${2:-nothing}, want > $3"
+		return 1
+	fi
+}
+
+# for_rules "RULES" KEY-SUFFIX CHECK WANT: expect_CHECK on each rule's key.
+for_rules() {
+	local r rc=0
+
+	for r in $1; do
+		"expect_$3" "$r.$2" "$(sv "$r.$2")" "$4" || rc=1
+	done
+	return $rc
 }

@@ -44,7 +44,7 @@ test_reset_bad_input() {
 	local before after in
 
 	before=$(stat faults)
-	for in in 0 2 foo '1 ' '11' '\n' '1\n\n' 'all'; do
+	for in in '' 0 2 foo '1 ' '11' '\n' '1\n\n' '1\0' 'all'; do
 		write_fails "$SPFS_DBG/reset" "$in" "Invalid argument" || return 1
 	done
 	after=$(stat faults)

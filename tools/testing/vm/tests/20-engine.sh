@@ -1,0 +1,222 @@
+# SPDX-License-Identifier: GPL-2.0
+# The shadow engine: targeting, and the designed outcome of each workload.
+
+test_engine_load() {
+	unload_module
+	insmod "$SPF_SHADOW_KO" target=none || return 1
+	expect_eq target "$(cat "$SPFS_DBG/target")" none
+}
+t "engine: module loads with target=none" test_engine_load
+
+test_target_values() {
+	local in
+
+	for in in all none "pid 1" "comm sleep" "pid 4194304"; do
+		echo "$in" >"$SPFS_DBG/target" || return 1
+		expect_eq "target after '$in'" "$(cat "$SPFS_DBG/target")" "$in" ||
+			return 1
+	done
+	# Names are cut like the kernel's comm.
+	echo "comm madvise_dontneed" >"$SPFS_DBG/target" || return 1
+	expect_eq "long comm" "$(cat "$SPFS_DBG/target")" "comm madvise_dontnee"
+}
+t "target: none, all, pid N, comm NAME are taken and read back" test_target_values
+
+test_target_bad_input() {
+	local in
+
+	echo "pid 42" >"$SPFS_DBG/target" || return 1
+	for in in "" "\n" foo "pid" "pid 0" "pid -1" "pid 1x" "pid 1 2" \
+		  "comm" "comm a b" "ALL" " all" "all " "none\n\n" \
+		  "pid 99999999999" "all\\0" "\\0"; do
+		write_fails "$SPFS_DBG/target" "$in" "Invalid argument" ||
+			return 1
+	done
+	expect_eq "target after refused writes" "$(cat "$SPFS_DBG/target")" \
+		"pid 42"
+}
+t "target: bad input fails with EINVAL and changes nothing" test_target_bad_input
+
+test_target_pid() {
+	local pid out
+
+	echo 1 >"$SPFS_DBG/reset"
+	# The child stops itself; it is targeted before it runs the workload.
+	( kill -STOP $BASHPID; exec "$SPFS_TOOLS/faults" -t 2 -i 1 -s 4M ) \
+		>/dev/null &
+	pid=$!
+	sleep 0.2
+	echo "pid $pid" >"$SPFS_DBG/target" || return 1
+	kill -CONT "$pid"
+	wait "$pid" || return 1
+	snap
+	expect_ge "faults of pid $pid" "$(sv faults)" 2046 && invariant
+}
+t "target: pid N tracks that process from its next fault" test_target_pid
+
+test_faults_only() {
+	local r elig rc=0
+
+	run_wl faults --threads 2 --iterations 3 --size 4M || return 1
+	for r in $SPFS_RULES; do
+		elig=$(($(sv faults) - $(ineligible "$r")))
+		# success >= 99.9% of eligible faults
+		if [ $(($(sv "$r.success") * 1000)) -lt $((elig * 999)) ]; then
+			diag "$r: success $(sv "$r.success") of $elig eligible"
+			rc=1
+		fi
+	done
+	for_rules "$SPFS_RULES" race_vma eq 0 &&
+	for_rules "$SPFS_RULES" race_vma_busy eq 0 &&
+	for_rules "$SPFS_RULES" race_mm eq 0 &&
+	for_rules "$SPFS_RULES" race_pgtable eq 0 && return $rc
+}
+t "faults only: every rule >= 99.9% success, zero races" test_faults_only
+
+test_mprotect_same() {
+	local r rc=0
+
+	run_wl mprotect_same --threads 2 --iterations 2 --size 8M || return 1
+	for r in seed dufour pvl; do
+		expect_gt "$r.race_vma + race_vma_busy" \
+			$(($(sv "$r.race_vma") + $(sv "$r.race_vma_busy"))) 0 ||
+			rc=1
+	done
+	expect_gt "seed.race_vma.mprotect + busy" \
+		$(($(sv seed.race_vma.mprotect) + $(sv seed.race_vma_busy.mprotect))) 0 &&
+	return $rc
+}
+t "mprotect in the faulting VMA: VMA races for seed, dufour, pvl" test_mprotect_same
+
+test_mprotect_other() {
+	run_wl mprotect_other --threads 2 --iterations 4 || return 1
+	for_rules "seed dufour pvl" race_vma eq 0 &&
+	for_rules "seed dufour pvl" race_vma_busy eq 0 &&
+	expect_gt lespinasse.race_mm "$(sv lespinasse.race_mm)" 0
+}
+t "changes to another VMA: no VMA race per-VMA, race_mm for lespinasse" test_mprotect_other
+
+test_madvise_dontneed() {
+	run_wl madvise_dontneed --threads 2 --iterations 20 || return 1
+	for_rules "$SPFS_RULES" race_pgtable gt 0 &&
+	for_rules "$SPFS_RULES" race_vma eq 0 &&
+	for_rules "$SPFS_RULES" race_vma_busy eq 0 &&
+	expect_gt seed.race_pgtable.clear "$(sv seed.race_pgtable.clear)" 0
+}
+t "madvise(DONTNEED) on the faulting range: race_pgtable, no race_vma" test_madvise_dontneed
+
+# class_test CLASS REASON RULES MIN ARGS...: the class's faults are
+# ineligible for REASON under each of RULES, at least MIN of them.
+class_test() {
+	local class=$1 reason=$2 rules=$3 min=$4
+
+	shift 4
+	run_wl classes --class "$class" "$@" || return 1
+	for_rules "$rules" "ineligible.$reason" ge "$min"
+}
+
+test_class_file() {
+	class_test file file "dufour lespinasse" 20 --threads 2 \
+		--file /usr/lib/x86_64-linux-gnu/libc.so.6
+}
+t "file-backed faults: ineligible.file (dufour, lespinasse)" test_class_file
+
+test_class_shmem() {
+	class_test shmem shmem "dufour lespinasse" 2048 --threads 2 --size 8M
+}
+t "shared memory faults: ineligible.shmem (dufour, lespinasse)" test_class_shmem
+
+test_class_hugetlb() {
+	local old
+
+	old=$(cat /proc/sys/vm/nr_hugepages)
+	echo 8 >/proc/sys/vm/nr_hugepages
+	class_test hugetlb hugetlb "seed dufour lespinasse" 4 --threads 2 \
+		--size 8M
+	local rc=$?
+	echo "$old" >/proc/sys/vm/nr_hugepages
+	return $rc
+}
+t "hugetlb faults: ineligible.hugetlb (seed, dufour, lespinasse)" test_class_hugetlb
+
+test_class_thp() {
+	class_test thp huge_pmd "seed dufour lespinasse" 3 --threads 2 --size 8M
+}
+t "THP faults: ineligible.huge_pmd (seed, dufour, lespinasse)" test_class_thp
+
+test_class_stack() {
+	class_test stack stack dufour 2000 --threads 2 --size 8M
+}
+t "stack growth: ineligible.stack (dufour)" test_class_stack
+
+test_class_uffd() {
+	class_test uffd uffd "dufour lespinasse" 2000 --threads 2 --size 8M
+}
+t "userfaultfd: ineligible.uffd (dufour, lespinasse)" test_class_uffd
+
+test_class_single() {
+	class_test single single_thread "dufour lespinasse" 2047 --size 8M &&
+	expect_eq "dufour eligible" \
+		$(($(sv faults) - $(ineligible dufour))) 0
+}
+t "single-threaded: ineligible.single_thread (dufour, lespinasse)" test_class_single
+
+test_first_touch() {
+	local a b
+
+	# Start-up faults of the process are the same in both runs; the
+	# difference is the extra VMAs' first touches, once each.
+	run_wl first_touch --threads 2 --vmas 16 --pages 4 || return 1
+	a=$(sv dufour.ineligible.no_anon_vma)
+	expect_ge "no_anon_vma with 16 VMAs" "$a" 16 || return 1
+	run_wl first_touch --threads 2 --vmas 48 --pages 4 || return 1
+	b=$(sv dufour.ineligible.no_anon_vma)
+	expect_eq "dufour no_anon_vma for 32 more VMAs" $((b - a)) 32 &&
+	expect_eq "lespinasse no_anon_vma" \
+		"$(sv lespinasse.ineligible.no_anon_vma)" "$b"
+}
+t "first touch of a fresh VMA: ineligible.no_anon_vma once per VMA" test_first_touch
+
+test_procs_latency() {
+	local pid line
+
+	echo 1 >"$SPFS_DBG/reset"
+	echo "comm mixed" >"$SPFS_DBG/target" || return 1
+	"$SPFS_TOOLS/mixed" --threads 2 --duration-ms 1500 >/dev/null &
+	pid=$!
+	sleep 1
+	line=$(awk -v p="$pid" '$1 == p' "$SPFS_DBG/procs")
+	diag "procs: $line"
+	wait "$pid" || return 1
+	[ -n "$line" ] || { cat "$SPFS_DBG/procs"; return 1; }
+	expect_eq "procs comm" "$(echo "$line" | awk '{ print $2 }')" mixed &&
+	expect_gt "procs faults" "$(echo "$line" | awk '{ print $3 }')" 0 &&
+	grep -q '^seed.service_ns' "$SPFS_DBG/latency" &&
+	grep -qE '^\[[0-9]+, [0-9]+\) [1-9]' "$SPFS_DBG/latency" ||
+		{ cat "$SPFS_DBG/latency"; return 1; }
+	snap
+	invariant
+}
+t "procs lists a running target; latency has histograms" test_procs_latency
+
+test_engine_unload() {
+	echo all >"$SPFS_DBG/target"
+	"$SPFS_TOOLS/faults" --threads 2 --iterations 1 >/dev/null &&
+	rmmod spf_shadow && ! module_loaded
+}
+t "engine: unloads with target all after a workload" test_engine_unload
+
+test_bad_params() {
+	local p
+
+	for p in target=bogus "target=pid" pvl_profile=6.5; do
+		if insmod "$SPF_SHADOW_KO" "$p" 2>/dev/null; then
+			rmmod spf_shadow
+			diag "insmod with $p succeeded"
+			return 1
+		fi
+	done
+	insmod "$SPF_SHADOW_KO" pvl_profile=6.4 target=none || return 1
+	rmmod spf_shadow
+}
+t "bad module parameters fail the load; pvl_profile=6.4 loads" test_bad_params
