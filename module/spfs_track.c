@@ -24,6 +24,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 #include <asm/syscall.h>
 #include <asm/unistd.h>
@@ -36,6 +37,12 @@ bool spfs_active;
 static DEFINE_HASHTABLE(spfs_mm_hash, 10);
 static DEFINE_SPINLOCK(spfs_mm_lock);
 static unsigned int spfs_mm_count;
+/*
+ * Live struct spfs_mm, freed or not yet: mmu_notifier_synchronize() waits
+ * for callbacks in progress, not for the frees it queued, so unloading
+ * waits for this to drop to zero.
+ */
+static atomic_t spfs_mm_live = ATOMIC_INIT(0);
 
 /* The current target; replaced whole, read under RCU. */
 static struct spfs_target __rcu *spfs_target_cur;
@@ -459,6 +466,7 @@ static struct mmu_notifier *spfs_mn_alloc(struct mm_struct *mm)
 	if (!smm)
 		return ERR_PTR(-ENOMEM);
 	smm->mm = mm;
+	atomic_inc(&spfs_mm_live);
 	return &smm->mn;
 }
 
@@ -468,6 +476,8 @@ static void spfs_mn_free(struct mmu_notifier *mn)
 	struct spfs_mm *smm = container_of(mn, struct spfs_mm, mn);
 
 	kfree_rcu(smm, rcu);
+	if (atomic_dec_and_test(&spfs_mm_live))
+		wake_up_var(&spfs_mm_live);
 }
 
 static const struct mmu_notifier_ops spfs_mn_ops = {
@@ -695,6 +705,7 @@ void spfs_track_exit(void)
 	}
 	/* Callbacks in progress finish; queued frees run. */
 	mmu_notifier_synchronize();
+	wait_var_event(&spfs_mm_live, !atomic_read(&spfs_mm_live));
 	rcu_barrier();
 	kfree(rcu_dereference_protected(spfs_target_cur, true));
 	RCU_INIT_POINTER(spfs_target_cur, NULL);

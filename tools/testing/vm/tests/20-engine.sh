@@ -8,6 +8,18 @@ test_engine_load() {
 }
 t "engine: module loads with target=none" test_engine_load
 
+test_probes_attached() {
+	local missing
+
+	missing=$(grep -v ' attached' "$SPFS_DBG/probes")
+	[ -z "$missing" ] || { diag "not attached: $missing"; return 1; }
+	grep -q '^mmap_lock_released tracepoint attached required' \
+		"$SPFS_DBG/probes" &&
+	[ "$(grep -c ' kprobe attached' "$SPFS_DBG/probes")" -ge 7 ] ||
+		{ cat "$SPFS_DBG/probes"; return 1; }
+}
+t "probes: every probe of this kernel attached, listed with nmissed" test_probes_attached
+
 test_target_values() {
 	local in
 
@@ -176,6 +188,18 @@ test_first_touch() {
 		"$(sv lespinasse.ineligible.no_anon_vma)" "$b"
 }
 t "first touch of a fresh VMA: ineligible.no_anon_vma once per VMA" test_first_touch
+
+test_faults_gup() {
+	echo 1 >"$SPFS_DBG/reset"
+	echo "comm dd" >"$SPFS_DBG/target" || return 1
+	# read() into a fresh buffer: the kernel faults on user memory, with
+	# no user fault entry (T0) - the same path as GUP.
+	dd if=/dev/zero of=/dev/null bs=8M count=4 2>/dev/null || return 1
+	dd if=/dev/zero of=/dev/null bs=8M count=4 2>/dev/null || return 1
+	snap
+	expect_gt faults_gup "$(sv faults_gup)" 0 && invariant
+}
+t "kernel accesses to fresh user memory count as faults_gup" test_faults_gup
 
 test_procs_latency() {
 	local pid line
