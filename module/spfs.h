@@ -40,6 +40,12 @@ struct vm_area_struct;
  * @SPFS_STAT_EVENTS_MM_WRITE: mmap_lock write cycles logged
  * @SPFS_STAT_EVENTS_PT: page-table invalidations logged
  * @SPFS_STAT_TRACK_FAILED: processes whose notifier registration failed
+ * @SPFS_STAT_FAULTS_KERNEL: kernel-mode faults on user addresses of
+ *			     processes tracked or matching the target (exceptions:page_fault_kernel):
+ *			     perf's page-faults counts them, faults does not
+ * @SPFS_STAT_PVL_AGREE: faults whose pvl verdict agreed with the real
+ *			 per-VMA-lock outcome (kernels with per-VMA locks)
+ * @SPFS_STAT_PVL_DISAGREE: faults whose pvl verdict did not
  * @SPFS_NR_STATS: number of counters
  */
 enum spfs_stat {
@@ -53,6 +59,9 @@ enum spfs_stat {
 	SPFS_STAT_EVENTS_MM_WRITE,
 	SPFS_STAT_EVENTS_PT,
 	SPFS_STAT_TRACK_FAILED,
+	SPFS_STAT_FAULTS_KERNEL,
+	SPFS_STAT_PVL_AGREE,
+	SPFS_STAT_PVL_DISAGREE,
 	SPFS_NR_STATS,
 };
 
@@ -77,6 +86,7 @@ enum spfs_cause_kind {
  * @wait_avoided_ns: sum of those lock waits
  * @writer_stall_ns: per window, time writers would have waited for faults
  *		     under pvl
+ * @agreement: shadow pvl verdict (spfs_pvl_row()) against the real outcome
  */
 struct spfs_stats {
 	u64 count[SPFS_NR_STATS];
@@ -89,6 +99,7 @@ struct spfs_stats {
 	u64 hist_wait[SPFS_NR_RULES][SPFS_HIST_BUCKETS];
 	u64 wait_avoided_ns[SPFS_NR_RULES];
 	u64 writer_stall_ns[SPFS_NR_WINDOWS];
+	u64 agreement[SPFS_NR_PVL_ROWS][SPFS_NR_REALS];
 };
 
 DECLARE_PER_CPU(struct spfs_stats, spfs_stats);
@@ -202,11 +213,37 @@ extern enum spfs_pvl_profile spfs_pvl;
 
 void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 		      unsigned long error_code);
+void spfs_fault_kernel(void *data, unsigned long address, struct pt_regs *regs,
+		       unsigned long error_code);
+
+/**
+ * struct spfs_disagreement - a fault whose pvl verdict missed
+ * @seq: its number among disagreements, 0 while being written
+ * @tgid: the process
+ * @addr: the faulting address
+ * @vm_start: the VMA at TL
+ * @vm_end: its end
+ * @flags: SPFS_F_* class flags
+ * @row: the shadow verdict, spfs_pvl_row()
+ * @detail: its cause or reason
+ * @real: &enum spfs_real
+ */
+struct spfs_disagreement {
+	u64 seq;
+	pid_t tgid;
+	u64 addr, vm_start, vm_end;
+	u32 flags;
+	u8 row, detail, real;
+};
+
+#define SPFS_DISAGREEMENTS	64
+bool spfs_disagreement_get(unsigned int i, struct spfs_disagreement *d);
 void spfs_task_exit(void *data, struct task_struct *task);
 int spfs_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs);
 size_t spfs_hmf_data_size(void);
 bool spfs_in_user_fault(struct task_struct *task);
+void spfs_fault_stack_growth(void);
 int spfs_fault_init(void);
 void spfs_fault_exit(void);
 

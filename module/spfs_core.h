@@ -280,4 +280,34 @@ const char *spfs_cause_name(enum spfs_cause c);
 const char *spfs_pt_event_name(enum spfs_pt_event e);
 bool spfs_verdict_is_race(enum spfs_verdict v);
 
+/**
+ * enum spfs_real - what a kernel with per-VMA locks really did (6.4+)
+ * @SPFS_REAL_LOCKED: lock_vma_under_rcu() locked the VMA and the fault
+ *		      completed under it
+ * @SPFS_REAL_LOCKED_RETRY: the VMA was locked but the fault returned
+ *			    VM_FAULT_RETRY (or an error) under it
+ * @SPFS_REAL_MMAP: lock_vma_under_rcu() failed: mmap_lock from the start
+ * @SPFS_REAL_NONE: the fault never reached handle_mm_fault() (no VMA,
+ *		    or an access error)
+ * @SPFS_NR_REALS: number of outcomes
+ */
+enum spfs_real {
+	SPFS_REAL_LOCKED,
+	SPFS_REAL_LOCKED_RETRY,
+	SPFS_REAL_MMAP,
+	SPFS_REAL_NONE,
+	SPFS_NR_REALS,
+};
+
+/*
+ * The shadow pvl verdict as a row of the agreement matrix: a verdict
+ * other than ineligible, or SPFS_NR_VERDICTS + the ineligibility reason.
+ */
+#define SPFS_NR_PVL_ROWS	(SPFS_NR_VERDICTS + SPFS_NR_REASONS)
+
+const char *spfs_real_name(enum spfs_real r);
+unsigned int spfs_pvl_row(u8 verdict, u8 detail);
+const char *spfs_pvl_row_name(unsigned int row);
+bool spfs_pvl_agrees(unsigned int row, enum spfs_real real);
+
 #endif /* _SPFS_CORE_H */

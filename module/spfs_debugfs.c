@@ -13,6 +13,10 @@
  *   procs	one line per tracked process
  *   latency	log2 histograms (ns) of the service window and of the lock
  *		wait of the faults that would have succeeded, per rule
+ *   agreement	(kernels with per-VMA locks) the shadow pvl verdict against
+ *		what the kernel really did, fault by fault: a matrix, totals
+ *		and the agreement rate
+ *   disagreements  the last faults whose pvl verdict missed, newest first
  *   probes	one line per probe: name, kind, attached or missing, nmissed
  *   target	what is tracked: none, all, pid N, comm NAME (read/write)
  *   reset	write 1 to zero the counters
@@ -28,6 +32,7 @@
 #include <linux/uaccess.h>
 
 #include "spfs.h"
+#include "wrapper/vma_lock.h"
 
 static struct dentry *spfs_debugfs_dir;
 
@@ -190,6 +195,81 @@ static int latency_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(latency);
 
+static int agreement_show(struct seq_file *m, void *v)
+{
+	u64 agree, disagree, n;
+	unsigned int row, real;
+
+	if (!SPFS_HAVE_VMA_LOCK) {
+		seq_puts(m, "unavailable: this kernel has no per-VMA locks; the pvl verdict is a prediction only\n");
+		return 0;
+	}
+	seq_printf(m, "%-16s", "# pvl \\ real");
+	for (real = 0; real < SPFS_NR_REALS; real++)
+		seq_printf(m, " %16s", spfs_real_name(real));
+	seq_puts(m, "  agrees\n");
+	for (row = 0; row < SPFS_NR_PVL_ROWS; row++) {
+		u64 cells[SPFS_NR_REALS], sum = 0;
+
+		for (real = 0; real < SPFS_NR_REALS; real++) {
+			cells[real] = spfs_stats_sum(agreement[row][real]);
+			sum += cells[real];
+		}
+		if (!sum)
+			continue;
+		seq_printf(m, "%-16s", spfs_pvl_row_name(row));
+		for (real = 0; real < SPFS_NR_REALS; real++)
+			seq_printf(m, " %16llu", cells[real]);
+		seq_puts(m, "  ");
+		for (real = 0; real < SPFS_NR_REALS; real++)
+			if (spfs_pvl_agrees(row, real))
+				seq_printf(m, " %s", spfs_real_name(real));
+		seq_putc(m, '\n');
+	}
+	agree = spfs_stats_sum(count[SPFS_STAT_PVL_AGREE]);
+	disagree = spfs_stats_sum(count[SPFS_STAT_PVL_DISAGREE]);
+	n = agree + disagree;
+	seq_printf(m, "total %llu agree %llu disagree %llu rate %llu.%02llu%%\n",
+		   n, agree, disagree, n ? agree * 100 / n : 0,
+		   n ? agree * 10000 / n % 100 : 0);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(agreement);
+
+static const char * const spfs_flag_names[] = {
+	"no_vma", "anon", "no_anon_vma", "file", "shmem", "hugetlb",
+	"huge_pmd", "pfnmap", "uffd_missing", "uffd", "stack", "interleave",
+	"swap", "single_thread", "real_retry", "device_private",
+};
+
+static int disagreements_show(struct seq_file *m, void *v)
+{
+	struct spfs_disagreement d;
+	unsigned int i, b;
+
+	if (!SPFS_HAVE_VMA_LOCK)
+		return 0;
+	seq_puts(m, "# tgid address vma shadow real flags\n");
+	for (i = 0; i < SPFS_DISAGREEMENTS; i++) {
+		if (!spfs_disagreement_get(i, &d))
+			continue;
+		seq_printf(m, "%d 0x%llx 0x%llx-0x%llx %s", d.tgid, d.addr,
+			   d.vm_start, d.vm_end, spfs_pvl_row_name(d.row));
+		if (d.row == SPFS_V_RACE_VMA_BUSY)
+			seq_printf(m, ".%s", spfs_cause_name(d.detail));
+		else if (d.row == SPFS_V_RACE_PGTABLE)
+			seq_printf(m, ".%s", spfs_pt_event_name(d.detail));
+		seq_printf(m, " %s ", spfs_real_name(d.real));
+		for (b = 0; b < ARRAY_SIZE(spfs_flag_names); b++)
+			if (d.flags & (1U << b))
+				seq_printf(m, "%s%s", spfs_flag_names[b],
+					   d.flags >> (b + 1) ? "," : "");
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(disagreements);
+
 static int probes_show(struct seq_file *m, void *v)
 {
 	struct spfs_probe_info info;
@@ -304,6 +384,9 @@ int spfs_debugfs_init(void)
 	debugfs_create_file("races", 0444, d, NULL, &races_fops);
 	debugfs_create_file("procs", 0444, d, NULL, &procs_fops);
 	debugfs_create_file("latency", 0444, d, NULL, &latency_fops);
+	debugfs_create_file("agreement", 0444, d, NULL, &agreement_fops);
+	debugfs_create_file("disagreements", 0444, d, NULL,
+			    &disagreements_fops);
 	debugfs_create_file("probes", 0444, d, NULL, &probes_fops);
 	debugfs_create_file("target", 0644, d, NULL, &target_fops);
 	debugfs_create_file("reset", 0200, d, NULL, &reset_fops);

@@ -31,6 +31,7 @@
 #include <linux/userfaultfd_k.h>
 
 #include "spfs.h"
+#include "wrapper/vma_lock.h"
 
 enum spfs_pvl_profile spfs_pvl = SPFS_PVL_6_12;
 
@@ -77,6 +78,7 @@ static struct spfs_slot spfs_slots[SPFS_INFLIGHT_SIZE];
  * @vm_end: its end
  * @flags: SPFS_F_* read at TL
  * @retry_call: a further call of a fault that returned VM_FAULT_RETRY
+ * @vma_locked: the call runs under the VMA lock (FAULT_FLAG_VMA_LOCK)
  */
 struct spfs_tl {
 	struct spfs_slot *slot;
@@ -84,6 +86,7 @@ struct spfs_tl {
 	u64 vm_start, vm_end;
 	u32 flags;
 	bool retry_call;
+	bool vma_locked;
 };
 
 static u64 spfs_now(void)
@@ -171,15 +174,95 @@ bool spfs_in_user_fault(struct task_struct *task)
 }
 NOKPROBE_SYMBOL(spfs_in_user_fault);
 
+/**
+ * spfs_fault_stack_growth() - the current fault grows a stack VMA
+ *
+ * Called from the probe on expand_downwards(): the address was below the
+ * stack VMA at T0, so a speculative fault would have found no VMA for it.
+ */
+void spfs_fault_stack_growth(void)
+{
+	struct spfs_slot *s = spfs_slot_find(current);
+
+	if (s && s->state == SPFS_SLOT_PENDING)
+		s->flags |= SPFS_F_NO_VMA;
+}
+NOKPROBE_SYMBOL(spfs_fault_stack_growth);
+
 static void spfs_slot_free(struct spfs_slot *s)
 {
 	/* The slot's contents are done with before another task claims it. */
 	smp_store_release(&s->task, NULL);
 }
 
+/*
+ * The last disagreements between the shadow pvl verdict and the real
+ * per-VMA-lock outcome, for debugfs: a lock-free ring, each entry
+ * invalidated while written.
+ */
+static struct spfs_disagreement spfs_disagreements[SPFS_DISAGREEMENTS];
+static atomic64_t spfs_disagreement_seq = ATOMIC64_INIT(0);
+
+static void spfs_agreement(struct spfs_mm *smm, const struct spfs_fault *f,
+			   const struct spfs_judgement *j, enum spfs_real real)
+{
+	struct spfs_stats *st = this_cpu_ptr(&spfs_stats);
+	u8 v = j->verdict[SPFS_RULE_PVL][SPFS_WIN_SERVICE];
+	u8 detail = j->detail[SPFS_RULE_PVL][SPFS_WIN_SERVICE];
+	unsigned int row = spfs_pvl_row(v, detail);
+	struct spfs_disagreement *d;
+	u64 seq;
+
+	st->agreement[row][real]++;
+	if (spfs_pvl_agrees(row, real)) {
+		st->count[SPFS_STAT_PVL_AGREE]++;
+		return;
+	}
+	st->count[SPFS_STAT_PVL_DISAGREE]++;
+	seq = atomic64_inc_return(&spfs_disagreement_seq);
+	d = &spfs_disagreements[seq % SPFS_DISAGREEMENTS];
+	WRITE_ONCE(d->seq, 0);
+	smp_wmb();	/* invalidate before rewriting; pairs with the getter */
+	d->tgid = smm ? smm->tgid : 0;
+	d->addr = f->addr;
+	d->vm_start = f->vm_start;
+	d->vm_end = f->vm_end;
+	d->flags = f->flags;
+	d->row = row;
+	d->detail = detail;
+	d->real = real;
+	/* The contents before the sequence; pairs with the getter. */
+	smp_store_release(&d->seq, seq);
+}
+NOKPROBE_SYMBOL(spfs_agreement);
+
+/**
+ * spfs_disagreement_get() - one of the last disagreements
+ * @i: 0 for the latest, up to SPFS_DISAGREEMENTS - 1
+ * @d: where to copy it
+ *
+ * Return: false if there is no such entry (or it is being rewritten).
+ */
+bool spfs_disagreement_get(unsigned int i, struct spfs_disagreement *d)
+{
+	u64 last = atomic64_read(&spfs_disagreement_seq), seq;
+	struct spfs_disagreement *e;
+
+	if (i >= SPFS_DISAGREEMENTS || last <= i)
+		return false;
+	seq = last - i;
+	e = &spfs_disagreements[seq % SPFS_DISAGREEMENTS];
+	/* The sequence before the contents; pairs with spfs_agreement(). */
+	if (smp_load_acquire(&e->seq) != seq)
+		return false;
+	*d = *e;
+	smp_rmb();	/* the copy before the re-check */
+	return READ_ONCE(e->seq) == seq;
+}
+
 /* Count one judged fault: global per-CPU counters and the process's. */
 static void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
-			 const struct spfs_judgement *j)
+			 const struct spfs_judgement *j, enum spfs_real real)
 {
 	struct spfs_stats *st = this_cpu_ptr(&spfs_stats);
 	u64 wait = f->tl > f->t0 ? f->tl - f->t0 : 0;
@@ -223,6 +306,8 @@ static void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
 		st->writer_stall_ns[w] += j->writer_stall[w];
 	if (smm)
 		atomic_long_inc(&smm->faults);
+	if (SPFS_HAVE_VMA_LOCK)
+		spfs_agreement(smm, f, j, real);
 }
 NOKPROBE_SYMBOL(spfs_account);
 
@@ -240,7 +325,7 @@ static void spfs_account_no_vma(struct spfs_slot *s)
 
 	spfs_judge_begin(&j, &f, spfs_pvl);
 	rcu_read_lock();
-	spfs_account(spfs_mm_lookup(s->mm), &f, &j);
+	spfs_account(spfs_mm_lookup(s->mm), &f, &j, SPFS_REAL_NONE);
 	rcu_read_unlock();
 }
 NOKPROBE_SYMBOL(spfs_account_no_vma);
@@ -317,6 +402,31 @@ out:
 	rcu_read_unlock();
 }
 NOKPROBE_SYMBOL(spfs_fault_entry);
+
+/**
+ * spfs_fault_kernel() - probe on exceptions:page_fault_kernel
+ * @data: unused
+ * @address: the faulting address
+ * @regs: kernel registers
+ * @error_code: the x86 page-fault error code
+ *
+ * Kernel accesses to user memory (copy_to_user() into a fresh page) fault
+ * without a user fault entry; perf's page-faults event counts them, so
+ * they are counted apart for the comparison.
+ */
+void spfs_fault_kernel(void *data, unsigned long address, struct pt_regs *regs,
+		       unsigned long error_code)
+{
+	struct mm_struct *mm = current->mm;
+
+	if (!READ_ONCE(spfs_active) || !mm || address >= TASK_SIZE_MAX)
+		return;
+	rcu_read_lock();
+	if (spfs_mm_lookup(mm) || spfs_target_matches(current))
+		spfs_stat_inc(SPFS_STAT_FAULTS_KERNEL);
+	rcu_read_unlock();
+}
+NOKPROBE_SYMBOL(spfs_fault_kernel);
 
 /**
  * spfs_task_exit() - probe on sched:sched_process_exit
@@ -446,11 +556,13 @@ int spfs_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct spfs_tl *d = (struct spfs_tl *)ri->data;
 	struct spfs_slot *s;
 	unsigned long addr;
+	unsigned int fault_flags;
 
 	if (!READ_ONCE(spfs_active))
 		return 1;
 	vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
 	addr = regs_get_kernel_argument(regs, 1);
+	fault_flags = regs_get_kernel_argument(regs, 2);
 
 	s = spfs_slot_find(current);
 	if (s && s->mm == vma->vm_mm) {
@@ -459,6 +571,7 @@ int spfs_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 			s->state = SPFS_SLOT_IN;
 			d->slot = s;
 			d->retry_call = false;
+			d->vma_locked = fault_flags & SPFS_FAULT_FLAG_VMA_LOCK;
 			d->tl = spfs_now();
 			d->vm_start = vma->vm_start;
 			d->vm_end = vma->vm_end;
@@ -482,7 +595,7 @@ int spfs_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 NOKPROBE_SYMBOL(spfs_hmf_entry);
 
 static void spfs_judge(struct spfs_mm *smm, struct spfs_slot *s,
-		       struct spfs_fault *f)
+		       struct spfs_fault *f, enum spfs_real real)
 {
 	struct spfs_judgement j;
 	struct spfs_event ev;
@@ -509,7 +622,7 @@ static void spfs_judge(struct spfs_mm *smm, struct spfs_slot *s,
 		ev.cause = smm->w_cause;
 		spfs_judge_event(&j, f, &ev);
 	}
-	spfs_account(smm, f, &j);
+	spfs_account(smm, f, &j, real);
 }
 NOKPROBE_SYMBOL(spfs_judge);
 
@@ -525,6 +638,7 @@ int spfs_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	vm_fault_t ret = (__force vm_fault_t)regs_return_value(regs);
 	struct spfs_tl *d = (struct spfs_tl *)ri->data;
 	struct spfs_slot *s = d->slot;
+	enum spfs_real real = SPFS_REAL_MMAP;
 	struct spfs_fault f;
 	struct spfs_mm *smm;
 
@@ -540,6 +654,9 @@ int spfs_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	f.flags = d->flags | s->flags;
 	f.tid = current->pid;
 	f.pmd_size = PMD_SIZE;
+	if (d->vma_locked)
+		real = ret & (VM_FAULT_RETRY | VM_FAULT_ERROR) ?
+		       SPFS_REAL_LOCKED_RETRY : SPFS_REAL_LOCKED;
 	if (ret & (VM_FAULT_RETRY | VM_FAULT_ERROR))
 		f.flags |= SPFS_F_REAL_RETRY;
 	else if (!(ret & VM_FAULT_COMPLETED))
@@ -549,7 +666,7 @@ int spfs_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	rcu_read_lock();
 	smm = spfs_mm_lookup(s->mm);
 	if (smm)
-		spfs_judge(smm, s, &f);
+		spfs_judge(smm, s, &f, real);
 	else
 		spfs_stat_inc(SPFS_STAT_FAULTS_UNTRACKED);
 	rcu_read_unlock();

@@ -37,6 +37,7 @@ struct spfs_tp {
 
 static struct spfs_tp spfs_tps[] = {
 	{ "page_fault_user", spfs_fault_entry, true },
+	{ "page_fault_kernel", spfs_fault_kernel, false },
 	{ "mmap_lock_acquire_returned", spfs_mmap_lock_acquired, true },
 	{ "mmap_lock_released", spfs_mmap_lock_released, true },
 	{ "sched_process_exit", spfs_task_exit, false },

@@ -22,6 +22,9 @@ static const char * const spfs_stat_names[SPFS_NR_STATS] = {
 	[SPFS_STAT_EVENTS_MM_WRITE]	= "events_mm_write",
 	[SPFS_STAT_EVENTS_PT]		= "events_pt",
 	[SPFS_STAT_TRACK_FAILED]	= "track_failed",
+	[SPFS_STAT_FAULTS_KERNEL]	= "faults_kernel",
+	[SPFS_STAT_PVL_AGREE]		= "pvl.agree",
+	[SPFS_STAT_PVL_DISAGREE]	= "pvl.disagree",
 };
 
 /**

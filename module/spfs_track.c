@@ -16,6 +16,9 @@
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
@@ -293,6 +296,8 @@ void spfs_vma_event(struct mm_struct *mm, u64 start, u64 end, int cause)
 	};
 	struct spfs_mm *smm;
 
+	if (cause == SPFS_C_STACK)
+		spfs_fault_stack_growth();
 	rcu_read_lock();
 	smm = spfs_mm_lookup(mm);
 	if (smm) {
@@ -514,15 +519,18 @@ void spfs_track_request(struct mm_struct *mm)
 }
 NOKPROBE_SYMBOL(spfs_track_request);
 
-static void spfs_track_one(struct spfs_request *req)
+/*
+ * Track @mm of process @tgid (@comm) if it still matches the target.
+ * The caller holds a reference to @mm (mmgrab or mmget).
+ */
+static void spfs_track_mm(struct mm_struct *mm, pid_t tgid, const char *comm)
 {
-	struct mm_struct *mm = req->mm;
 	struct mmu_notifier *mn;
 	struct spfs_mm *smm;
 	struct spfs_target t;
 
 	spfs_target_get(&t);
-	if (!spfs_target_match(&t, req->tgid, req->comm))
+	if (!spfs_target_match(&t, tgid, comm))
 		return;
 	if (!mmget_not_zero(mm))
 		return;		/* exiting: nothing to track */
@@ -535,8 +543,8 @@ static void spfs_track_one(struct spfs_request *req)
 	spin_lock(&spfs_mm_lock);
 	if (!test_bit(SPFS_MM_HASHED, &smm->flags) &&
 	    !test_bit(SPFS_MM_PUT, &smm->flags)) {
-		smm->tgid = req->tgid;
-		memcpy(smm->comm, req->comm, sizeof(smm->comm));
+		smm->tgid = tgid;
+		strscpy(smm->comm, comm, sizeof(smm->comm));
 		set_bit(SPFS_MM_HASHED, &smm->flags);
 		hash_add_rcu(spfs_mm_hash, &smm->hnode, (unsigned long)mm);
 		spfs_mm_count++;
@@ -547,6 +555,61 @@ static void spfs_track_one(struct spfs_request *req)
 		mmu_notifier_put(mn);	/* tracked already: a duplicate */
 out:
 	mmput(mm);
+}
+
+/*
+ * Track the processes that match the target now, so that a process
+ * targeted before it runs is tracked from its first fault.
+ */
+static void spfs_track_existing(void)
+{
+	struct task_struct *p;
+	struct spfs_target t;
+	struct mm_struct *mm;
+	char comm[TASK_COMM_LEN];
+	pid_t *tgids, tgid;
+	unsigned int n = 0, max, i;
+
+	spfs_target_get(&t);
+	if (t.kind == SPFS_TARGET_NONE)
+		return;
+	/* Processes born between the passes are found by their first fault. */
+	max = 0;
+	rcu_read_lock();
+	for_each_process(p)
+		max++;
+	rcu_read_unlock();
+	tgids = kvmalloc_array(max, sizeof(*tgids), GFP_KERNEL);
+	if (!tgids)
+		return;
+	rcu_read_lock();
+	for_each_process(p) {
+		if (n == max)
+			break;
+		if (!(p->flags & PF_KTHREAD) && p->mm &&
+		    spfs_target_match(&t, p->tgid, p->comm))
+			tgids[n++] = p->tgid;
+	}
+	rcu_read_unlock();
+
+	for (i = 0; i < n; i++) {
+		struct pid *pid = find_get_pid(tgids[i]);
+
+		p = pid ? get_pid_task(pid, PIDTYPE_TGID) : NULL;
+		put_pid(pid);
+		if (!p)
+			continue;
+		mm = get_task_mm(p);
+		tgid = p->tgid;
+		get_task_comm(comm, p);
+		put_task_struct(p);
+		if (!mm)
+			continue;
+		spfs_track_mm(mm, tgid, comm);
+		mmput(mm);
+		cond_resched();
+	}
+	kvfree(tgids);
 }
 
 /* Drop the tracked mms that no longer match the target. */
@@ -602,12 +665,14 @@ static void spfs_track_work_fn(struct work_struct *work)
 	struct spfs_request *req, *tmp;
 	struct llist_node *list;
 
-	if (xchg(&spfs_retarget, false))
+	if (xchg(&spfs_retarget, false) && READ_ONCE(spfs_active)) {
 		spfs_track_retarget();
+		spfs_track_existing();
+	}
 	list = llist_del_all(&spfs_requests);
 	llist_for_each_entry_safe(req, tmp, list, node) {
 		if (READ_ONCE(spfs_active))
-			spfs_track_one(req);
+			spfs_track_mm(req->mm, req->tgid, req->comm);
 		mmdrop(req->mm);
 		kfree(req);
 	}

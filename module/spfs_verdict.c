@@ -166,7 +166,9 @@ static const struct spfs_elig spfs_elig_seed[] = {
 	{ 0 }
 };
 
+/* Dufour's SPF leaves stack VMAs alone, growing or not. */
 static const struct spfs_elig spfs_elig_dufour[] = {
+	{ SPFS_F_STACK,		SPFS_R_STACK },
 	{ SPFS_F_NO_VMA,	SPFS_R_NO_VMA },
 	{ SPFS_F_SINGLE_THREAD,	SPFS_R_SINGLE_THREAD },
 	{ SPFS_F_HUGETLB,	SPFS_R_HUGETLB },
@@ -174,7 +176,6 @@ static const struct spfs_elig spfs_elig_dufour[] = {
 	{ SPFS_F_SHMEM,		SPFS_R_SHMEM },
 	{ SPFS_F_FILE,		SPFS_R_FILE },
 	{ SPFS_F_UFFD_MISSING,	SPFS_R_UFFD },
-	{ SPFS_F_STACK,		SPFS_R_STACK },
 	{ SPFS_F_INTERLEAVE,	SPFS_R_MEMPOLICY },
 	{ SPFS_F_NO_ANON_VMA,	SPFS_R_NO_ANON_VMA },
 	{ SPFS_F_HUGE_PMD,	SPFS_R_HUGE_PMD },
@@ -392,5 +393,80 @@ void spfs_judge_event(struct spfs_judgement *j, const struct spfs_fault *f,
 			}
 			break;
 		}
+	}
+}
+
+static const char * const spfs_real_names[SPFS_NR_REALS] = {
+	[SPFS_REAL_LOCKED]	= "vma_locked",
+	[SPFS_REAL_LOCKED_RETRY] = "vma_locked_retry",
+	[SPFS_REAL_MMAP]	= "mmap_lock",
+	[SPFS_REAL_NONE]	= "no_fault_handler",
+};
+
+/**
+ * spfs_real_name() - the name of a real per-VMA-lock outcome
+ * @r: the outcome
+ *
+ * Return: its name.
+ */
+const char *spfs_real_name(enum spfs_real r)
+{
+	return spfs_real_names[r];
+}
+
+/**
+ * spfs_pvl_row() - the agreement-matrix row of a pvl verdict
+ * @verdict: the &enum spfs_verdict
+ * @detail: its detail (the reason, for ineligible)
+ *
+ * Return: a row below SPFS_NR_PVL_ROWS.
+ */
+unsigned int spfs_pvl_row(u8 verdict, u8 detail)
+{
+	return verdict == SPFS_V_INELIGIBLE ? SPFS_NR_VERDICTS + detail :
+					      verdict;
+}
+
+/**
+ * spfs_pvl_row_name() - the name of an agreement-matrix row
+ * @row: the row
+ *
+ * Return: the verdict's name, or the reason's for an ineligible row.
+ */
+const char *spfs_pvl_row_name(unsigned int row)
+{
+	return row < SPFS_NR_VERDICTS ? spfs_verdict_name(row) :
+					spfs_reason_name(row - SPFS_NR_VERDICTS);
+}
+
+/**
+ * spfs_pvl_agrees() - does the shadow pvl verdict predict what happened
+ * @row: the verdict, as spfs_pvl_row() gives it
+ * @real: what the kernel did
+ *
+ * A fault predicted to succeed (a page-table race only wastes the work:
+ * the lock itself held) must have completed under the VMA lock; one
+ * predicted to abort at start must have fallen back to mmap_lock; one
+ * the real fault retried must have retried under the VMA lock; and a
+ * fault without a VMA never gets the VMA lock.
+ *
+ * Return: true if the prediction held.
+ */
+bool spfs_pvl_agrees(unsigned int row, enum spfs_real real)
+{
+	switch (row) {
+	case SPFS_V_SUCCESS:
+	case SPFS_V_RACE_PGTABLE:
+		return real == SPFS_REAL_LOCKED;
+	case SPFS_V_REAL_RETRY:
+		return real == SPFS_REAL_LOCKED_RETRY;
+	case SPFS_V_RACE_VMA_BUSY:
+		return real == SPFS_REAL_MMAP;
+	case SPFS_NR_VERDICTS + SPFS_R_NO_VMA:
+		return real == SPFS_REAL_MMAP || real == SPFS_REAL_NONE;
+	default:
+		/* Other reasons: the fault retries under the VMA lock. */
+		return row >= SPFS_NR_VERDICTS &&
+		       real == SPFS_REAL_LOCKED_RETRY;
 	}
 }

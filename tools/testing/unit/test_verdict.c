@@ -196,6 +196,10 @@ static const struct verdict_case cases[] = {
 	  { OK, OK, NO, NO }, { 0, 0, R(UFFD), R(UFFD) } },
 	{ "stack", SPFS_F_ANON | SPFS_F_STACK, SPFS_PVL_6_12, {}, 0,
 	  { OK, NO, OK, OK }, { 0, R(STACK) } },
+	{ "stack growth: no VMA held the address at T0",
+	  SPFS_F_ANON | SPFS_F_STACK | SPFS_F_NO_VMA, SPFS_PVL_6_12, {}, 0,
+	  { NO, NO, NO, NO },
+	  { R(NO_VMA), R(STACK), R(NO_VMA), R(NO_VMA) } },
 	{ "interleave policy", SPFS_F_ANON | SPFS_F_INTERLEAVE, SPFS_PVL_6_12,
 	  {}, 0, { OK, NO, OK, OK }, { 0, R(MEMPOLICY) } },
 	{ "swap-in", SPFS_F_ANON | SPFS_F_SWAP, SPFS_PVL_6_12, {}, 0,
@@ -338,6 +342,43 @@ static void test_names(void)
 	       !spfs_verdict_is_race(SPFS_V_REAL_RETRY), "is_race");
 }
 
+static void test_pvl_agreement(void)
+{
+	static const struct {
+		u8 verdict, detail;
+		enum spfs_real real;
+		bool agrees;
+	} cases[] = {
+		{ OK, 0, SPFS_REAL_LOCKED, true },
+		{ OK, 0, SPFS_REAL_MMAP, false },
+		{ OK, 0, SPFS_REAL_LOCKED_RETRY, false },
+		{ PT, SPFS_PT_CLEAR, SPFS_REAL_LOCKED, true },
+		{ BUSY, SPFS_C_MPROTECT, SPFS_REAL_MMAP, true },
+		{ BUSY, SPFS_C_MPROTECT, SPFS_REAL_LOCKED, false },
+		{ RETRY, 0, SPFS_REAL_LOCKED_RETRY, true },
+		{ RETRY, 0, SPFS_REAL_LOCKED, false },
+		{ NO, SPFS_R_NO_VMA, SPFS_REAL_NONE, true },
+		{ NO, SPFS_R_NO_VMA, SPFS_REAL_MMAP, true },
+		{ NO, SPFS_R_NO_VMA, SPFS_REAL_LOCKED, false },
+		{ NO, SPFS_R_SWAP, SPFS_REAL_LOCKED_RETRY, true },
+		{ NO, SPFS_R_FILE, SPFS_REAL_LOCKED, false },
+		{ VMA, SPFS_C_MPROTECT, SPFS_REAL_LOCKED, false },
+	};
+	unsigned int row;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		row = spfs_pvl_row(cases[i].verdict, cases[i].detail);
+		EXPECT(row < SPFS_NR_PVL_ROWS, "row %u out of range", row);
+		EXPECT(spfs_pvl_agrees(row, cases[i].real) == cases[i].agrees,
+		       "%s vs %s: want %s", spfs_pvl_row_name(row),
+		       spfs_real_name(cases[i].real),
+		       cases[i].agrees ? "agree" : "disagree");
+	}
+	EXPECT(!strcmp(spfs_pvl_row_name(spfs_pvl_row(NO, SPFS_R_UFFD)),
+		       "uffd"), "row name of ineligible.uffd");
+}
+
 int main(void)
 {
 	ktap_begin();
@@ -345,5 +386,6 @@ int main(void)
 	ktap_case("verdict_coverage", test_verdict_coverage);
 	ktap_case("verdict_clock_skew", test_verdict_clock_skew);
 	ktap_case("names", test_names);
+	ktap_case("pvl_agreement", test_pvl_agreement);
 	return ktap_end();
 }

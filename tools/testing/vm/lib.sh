@@ -141,6 +141,8 @@ run_wl() {
 	wl_out=$(workload "$name" "$@") || { diag "$name failed"; return 1; }
 	diag "$wl_out"
 	snap
+	# For the ground-truth test: each workload's pvl agreement.
+	echo "$name $* $(sv pvl.agree) $(sv pvl.disagree)" >>/tmp/spfs-agreement
 	diag "faults $(sv faults): $(for r in $SPFS_RULES; do
 		printf '%s ok=%s vma=%s busy=%s pt=%s mm=%s inel=%s; ' "$r" \
 			"$(sv "$r.success")" "$(sv "$r.race_vma")" \
@@ -166,4 +168,21 @@ for_rules() {
 		"expect_$3" "$r.$2" "$(sv "$r.$2")" "$4" || rc=1
 	done
 	return $rc
+}
+
+# wait_for FILE TEXT SECONDS: wait until FILE contains TEXT.
+wait_for() {
+	local i
+
+	for i in $(seq $((${3:-30} * 10))); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	diag "timed out waiting for '$2' in $1"
+	return 1
+}
+
+# has_vma_lock: the kernel runs per-VMA locks (the agreement is measured).
+has_vma_lock() {
+	! grep -q '^unavailable' "$SPFS_DBG/agreement"
 }

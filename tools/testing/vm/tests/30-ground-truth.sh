@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0
+# Ground truth: the pvl verdict against real per-VMA locks, and the fault
+# totals against perf and bpftrace.  Runs after 20-engine.sh, whose
+# workloads recorded their agreement.
+
+test_gt_load() {
+	unload_module
+	insmod "$SPF_SHADOW_KO" target=none
+}
+t "ground truth: module loads" test_gt_load
+
+test_agreement_file() {
+	if has_vma_lock; then
+		grep -qE '^total [0-9]+ agree [0-9]+ disagree [0-9]+ rate ' \
+			"$SPFS_DBG/agreement" || { cat "$SPFS_DBG/agreement"; return 1; }
+	else
+		# 6.1: no per-VMA locks, nothing to compare, and it says so.
+		grep -q 'no per-VMA locks' "$SPFS_DBG/agreement" &&
+		[ ! -s "$SPFS_DBG/disagreements" ]
+	fi
+}
+t "agreement: a matrix with per-VMA locks, 'unavailable' without" test_agreement_file
+
+test_agreement_workloads() {
+	local name args agree disagree n=0 rc=0
+
+	has_vma_lock || { diag "no per-VMA locks on $(uname -r)"; return 77; }
+	[ -s /tmp/spfs-agreement ] || { diag "no workload recorded"; return 1; }
+	while read -r name args; do
+		set -- $args
+		disagree=${!#}
+		agree=${*: -2:1}
+		n=$((n + 1))
+		diag "$name: agree $agree disagree $disagree"
+		# >= 99% of the faults judged
+		if [ $((agree * 100)) -lt $(((agree + disagree) * 99)) ]; then
+			diag "$name: agreement below 99%"
+			rc=1
+		fi
+	done </tmp/spfs-agreement
+	expect_ge "workloads measured" "$n" 13 && return $rc
+}
+t "agreement: pvl verdict >= 99% right on every step-2 workload" test_agreement_workloads
+
+test_agreement_classes() {
+	has_vma_lock || { diag "no per-VMA locks on $(uname -r)"; return 77; }
+	echo 1 >"$SPFS_DBG/reset"
+	echo "comm mprotect_same" >"$SPFS_DBG/target"
+	workload mprotect_same --threads 2 --iterations 2 >/dev/null || return 1
+	# Aborts at start are seen for real: the kernel fell back to mmap_lock.
+	awk '$1 == "race_vma_busy" { print $4 }' "$SPFS_DBG/agreement" |
+		grep -q '^[1-9]' || { cat "$SPFS_DBG/agreement"; return 1; }
+}
+t "agreement: predicted aborts at start match real mmap_lock fallbacks" test_agreement_classes
+
+test_totals() {
+	local pid perfpid btpid perf_pf bt_u bt_k faults untracked kernel
+
+	( kill -STOP $BASHPID; exec "$SPFS_TOOLS/faults" -t 2 -i 2 ) \
+		>/dev/null &
+	pid=$!
+	# Target and count from when the child has stopped itself.
+	wait_for "/proc/$pid/stat" ") T " 10 || return 1
+	echo "pid $pid" >"$SPFS_DBG/target" || return 1
+	echo 1 >"$SPFS_DBG/reset"
+	"$SPFS_PERF" stat -e page-faults -x, -p "$pid" -o /tmp/perf.out &
+	perfpid=$!
+	bpftrace -e "tracepoint:exceptions:page_fault_user /pid == $pid/ { @u = count(); }
+		tracepoint:exceptions:page_fault_kernel /pid == $pid/ { @k = count(); }" \
+		>/tmp/bt.out 2>&1 &
+	btpid=$!
+	wait_for /tmp/bt.out "Attaching" 120 || return 1
+	sleep 1
+	kill -CONT "$pid"
+	wait "$pid" || return 1
+	kill -INT "$perfpid" "$btpid"
+	wait "$perfpid" "$btpid"
+	perf_pf=$(awk -F, '$3 == "page-faults" { print $1 }' /tmp/perf.out)
+	bt_u=$(awk '$1 == "@u:" { print $2 }' /tmp/bt.out)
+	bt_k=$(awk '$1 == "@k:" { print $2 }' /tmp/bt.out)
+	snap
+	faults=$(sv faults)
+	untracked=$(sv faults_untracked)
+	kernel=$(sv faults_kernel)
+	diag "perf page-faults $perf_pf; bpftrace user ${bt_u:-0} kernel ${bt_k:-0}; faults $faults untracked $untracked kernel $kernel"
+	# Exactly explained: perf counts every fault exception of the
+	# process, user and kernel mode; the tracepoint only user mode.
+	expect_eq "bpftrace user faults = faults + untracked" "${bt_u:-0}" \
+		$((faults + untracked)) &&
+	expect_eq "bpftrace kernel faults = faults_kernel" "${bt_k:-0}" \
+		"$kernel" &&
+	expect_eq "perf page-faults = faults + untracked + kernel" \
+		"$perf_pf" $((faults + untracked + kernel)) &&
+	# And the headline number itself is within 0.5% of perf.
+	expect_ge "faults within 0.5% of perf" $((faults * 1000)) \
+		$((perf_pf * 995)) &&
+	invariant
+}
+t "totals: faults agree with perf page-faults and bpftrace, exactly explained" test_totals
