@@ -14,6 +14,7 @@
 
 #include "spfs_core.h"
 
+struct kprobe;
 struct kretprobe_instance;
 struct pt_regs;
 struct vm_area_struct;
@@ -213,6 +214,7 @@ extern enum spfs_pvl_profile spfs_pvl;
 
 void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 		      unsigned long error_code);
+int spfs_vma_lock_pre(struct kprobe *kp, struct pt_regs *regs);
 void spfs_fault_kernel(void *data, unsigned long address, struct pt_regs *regs,
 		       unsigned long error_code);
 

@@ -207,9 +207,12 @@ enum spfs_pvl_profile {
  * @flags: SPFS_F_* class flags
  * @tid: the faulting thread, to ignore its own page-table events
  * @pmd_size: the PMD span, for page-table overlap (2 MiB on x86-64)
+ * @t_vma_lock: on a kernel with per-VMA locks, when the fault tried the
+ *		VMA lock (ns), else 0
  */
 struct spfs_fault {
 	u64 t0, tl, t1;
+	u64 t_vma_lock;
 	u64 addr;
 	u64 vm_start, vm_end;
 	u32 flags;

@@ -55,6 +55,7 @@ enum spfs_slot_state {
  * @t0: T0 (ns)
  * @addr: the faulting address
  * @scan_from: the first log sequence that may hold an event of the window
+ * @t_vma_lock: when lock_vma_under_rcu() was entered (6.4+), or 0
  * @state: &enum spfs_slot_state
  * @flags: SPFS_F_* known at T0
  */
@@ -64,6 +65,7 @@ struct spfs_slot {
 	u64 t0;
 	u64 addr;
 	u64 scan_from;
+	u64 t_vma_lock;
 	u32 state;
 	u32 flags;
 } ____cacheline_aligned;
@@ -319,6 +321,7 @@ static void spfs_account_no_vma(struct spfs_slot *s)
 {
 	struct spfs_fault f = {
 		.t0 = s->t0, .tl = s->t0, .t1 = s->t0, .addr = s->addr,
+		.t_vma_lock = s->t_vma_lock,
 		.flags = SPFS_F_NO_VMA, .pmd_size = PMD_SIZE,
 	};
 	struct spfs_judgement j;
@@ -382,6 +385,7 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 	s->mm = mm;
 	s->addr = address;
 	s->flags = 0;
+	s->t_vma_lock = 0;
 	s->t0 = spfs_now();
 	seq = atomic64_read(&smm->seq);
 	from = seq + 1;
@@ -402,6 +406,29 @@ out:
 	rcu_read_unlock();
 }
 NOKPROBE_SYMBOL(spfs_fault_entry);
+
+/**
+ * spfs_vma_lock_pre() - kprobe on lock_vma_under_rcu(mm, address) (6.4+)
+ * @kp: the kprobe
+ * @regs: registers at entry
+ *
+ * When a user fault tries the VMA lock: a writer gone by then does not
+ * stop it (see spfs_judge_vma()).
+ *
+ * Return: 0.
+ */
+int spfs_vma_lock_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct spfs_slot *s;
+
+	if (!READ_ONCE(spfs_active))
+		return 0;
+	s = spfs_slot_find(current);
+	if (s && s->state == SPFS_SLOT_PENDING && !s->t_vma_lock)
+		s->t_vma_lock = spfs_now();
+	return 0;
+}
+NOKPROBE_SYMBOL(spfs_vma_lock_pre);
 
 /**
  * spfs_fault_kernel() - probe on exceptions:page_fault_kernel
@@ -646,6 +673,7 @@ int spfs_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		goto done;
 
 	f.t0 = s->t0;
+	f.t_vma_lock = s->t_vma_lock;
 	f.tl = d->tl;
 	f.t1 = spfs_now();
 	f.addr = s->addr;

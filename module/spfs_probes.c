@@ -22,6 +22,7 @@
 #include <linux/tracepoint.h>
 
 #include "spfs.h"
+#include "wrapper/vma_lock.h"
 #include "wrapper/vma_probes.h"
 
 /* ------------------------------------------------------------------ */
@@ -70,6 +71,14 @@ static struct kretprobe spfs_hmf_probe = {
 };
 
 static bool spfs_hmf_attached;
+
+/* Where a kernel with per-VMA locks tries the VMA lock of a user fault. */
+static struct kprobe spfs_vma_lock_probe = {
+	.symbol_name	= "lock_vma_under_rcu",
+	.pre_handler	= spfs_vma_lock_pre,
+};
+
+static bool spfs_vma_lock_attached;
 
 /* ------------------------------------------------------------------ */
 /* VMA write paths                                                      */
@@ -168,6 +177,13 @@ int spfs_probes_register(void)
 	}
 	spfs_hmf_attached = true;
 
+	if (SPFS_HAVE_VMA_LOCK) {
+		ret = register_kprobe(&spfs_vma_lock_probe);
+		if (ret)
+			pr_info("lock_vma_under_rcu not probed (%d)\n", ret);
+		spfs_vma_lock_attached = !ret;
+	}
+
 	for (i = 0; i < ARRAY_SIZE(spfs_vma_probes); i++) {
 		struct spfs_vma_probe *p = &spfs_vma_probes[i];
 
@@ -205,6 +221,9 @@ void spfs_probes_unregister(void)
 			unregister_kprobe(&p->kp);
 		p->attached = false;
 	}
+	if (spfs_vma_lock_attached)
+		unregister_kprobe(&spfs_vma_lock_probe);
+	spfs_vma_lock_attached = false;
 	if (spfs_hmf_attached)
 		unregister_kretprobe(&spfs_hmf_probe);
 	spfs_hmf_attached = false;
@@ -224,7 +243,8 @@ void spfs_probes_unregister(void)
  */
 unsigned int spfs_probes_count(void)
 {
-	return ARRAY_SIZE(spfs_tps) + 1 + ARRAY_SIZE(spfs_vma_probes);
+	return ARRAY_SIZE(spfs_tps) + 1 + SPFS_HAVE_VMA_LOCK +
+	       ARRAY_SIZE(spfs_vma_probes);
 }
 
 /**
@@ -253,6 +273,15 @@ void spfs_probe_info(unsigned int i, struct spfs_probe_info *info)
 		return;
 	}
 	i--;
+	if (SPFS_HAVE_VMA_LOCK && !i) {
+		info->name = spfs_vma_lock_probe.symbol_name;
+		info->kind = "kprobe";
+		info->attached = spfs_vma_lock_attached;
+		info->required = false;
+		info->nmissed = spfs_vma_lock_probe.nmissed;
+		return;
+	}
+	i -= SPFS_HAVE_VMA_LOCK;
 	info->name = spfs_vma_probe_defs[i].symbol;
 	info->kind = "kprobe";
 	info->attached = spfs_vma_probes[i].attached;

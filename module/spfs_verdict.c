@@ -331,8 +331,14 @@ static void spfs_judge_vma(struct spfs_judgement *j, const struct spfs_fault *f,
 		spfs_raise(j, SPFS_RULE_SEED, w, SPFS_V_RACE_VMA_BUSY, ev->cause);
 		spfs_raise(j, SPFS_RULE_DUFOUR, w, SPFS_V_RACE_VMA_BUSY,
 			   ev->cause);
-		/* The VMA is write-locked: lock_vma_under_rcu() fails. */
-		spfs_raise(j, SPFS_RULE_PVL, w, SPFS_V_RACE_VMA_BUSY, ev->cause);
+		/*
+		 * The VMA is write-locked: lock_vma_under_rcu() fails - unless,
+		 * where the kernel says when it tried, the writer was gone by
+		 * then.
+		 */
+		if (!f->t_vma_lock || !ev->t_end || ev->t_end > f->t_vma_lock)
+			spfs_raise(j, SPFS_RULE_PVL, w, SPFS_V_RACE_VMA_BUSY,
+				   ev->cause);
 	} else if (in_window) {
 		spfs_raise(j, SPFS_RULE_SEED, w, SPFS_V_RACE_VMA, ev->cause);
 		spfs_raise(j, SPFS_RULE_DUFOUR, w, SPFS_V_RACE_VMA, ev->cause);

@@ -302,6 +302,37 @@ static void test_verdict_coverage(void)
 		       spfs_rule_name(r));
 }
 
+/*
+ * Where the kernel says when the fault tried the VMA lock, a writer that
+ * left between T0 and then does not stop pvl; one still there does.
+ */
+static void test_verdict_vma_lock_time(void)
+{
+	struct spfs_fault f = {
+		.t0 = T0, .tl = TL, .t1 = T1, .t_vma_lock = 1050, .addr = ADDR,
+		.vm_start = VM_START, .vm_end = VM_END, .flags = SPFS_F_ANON,
+		.tid = TID, .pmd_size = PMD,
+	};
+	struct spfs_event gone = VMA_EV(900, 1020, VM_START, VM_END,
+					SPFS_C_MPROTECT);
+	struct spfs_event there = VMA_EV(900, 1060, VM_START, VM_END,
+					 SPFS_C_MPROTECT);
+	struct spfs_judgement j;
+
+	spfs_judge_begin(&j, &f, SPFS_PVL_6_12);
+	spfs_judge_event(&j, &f, &gone);
+	EXPECT(j.verdict[SPFS_RULE_PVL][SPFS_WIN_SERVICE] == OK,
+	       "pvl: writer gone before the lock attempt: %s",
+	       spfs_verdict_name(j.verdict[SPFS_RULE_PVL][SPFS_WIN_SERVICE]));
+	EXPECT(j.verdict[SPFS_RULE_SEED][SPFS_WIN_SERVICE] == BUSY,
+	       "seed: busy at T0 all the same");
+	spfs_judge_begin(&j, &f, SPFS_PVL_6_12);
+	spfs_judge_event(&j, &f, &there);
+	EXPECT(j.verdict[SPFS_RULE_PVL][SPFS_WIN_SERVICE] == BUSY,
+	       "pvl: writer still there at the lock attempt: %s",
+	       spfs_verdict_name(j.verdict[SPFS_RULE_PVL][SPFS_WIN_SERVICE]));
+}
+
 /* A fault whose T1 precedes TL (clock skew) gets an empty service window. */
 static void test_verdict_clock_skew(void)
 {
@@ -385,6 +416,7 @@ int main(void)
 	ktap_case("verdict_table", test_verdict_table);
 	ktap_case("verdict_coverage", test_verdict_coverage);
 	ktap_case("verdict_clock_skew", test_verdict_clock_skew);
+	ktap_case("verdict_vma_lock_time", test_verdict_vma_lock_time);
 	ktap_case("names", test_names);
 	ktap_case("pvl_agreement", test_pvl_agreement);
 	return ktap_end();
