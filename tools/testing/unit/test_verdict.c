@@ -395,6 +395,7 @@ static void test_pvl_agreement(void)
 		{ NO, SPFS_R_FILE, SPFS_REAL_LOCKED, false },
 		{ VMA, SPFS_C_MPROTECT, SPFS_REAL_LOCKED, false },
 	};
+	static const char * const want[] = { "disagree", "agree" };
 	unsigned int row;
 	size_t i;
 
@@ -404,7 +405,7 @@ static void test_pvl_agreement(void)
 		EXPECT(spfs_pvl_agrees(row, cases[i].real) == cases[i].agrees,
 		       "%s vs %s: want %s", spfs_pvl_row_name(row),
 		       spfs_real_name(cases[i].real),
-		       cases[i].agrees ? "agree" : "disagree");
+		       want[cases[i].agrees]);
 	}
 	EXPECT(!strcmp(spfs_pvl_row_name(spfs_pvl_row(NO, SPFS_R_UFFD)),
 		       "uffd"), "row name of ineligible.uffd");

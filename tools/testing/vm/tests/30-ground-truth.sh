@@ -34,8 +34,9 @@ test_agreement_workloads() {
 		sum_a=$((sum_a + agree))
 		sum_d=$((sum_d + disagree))
 		diag "$name ${args% * *}: agree $agree disagree $disagree"
-		# Each workload >= 97% (see results/accuracy.md: the adversarial
-		# mprotect loop measures 97.8% to 99.9%), all together >= 99%.
+		# Each workload >= 97% - the adversarial mprotect loop has a
+		# median of 99.4% but varies from run to run, see
+		# results/accuracy.md - and all together >= 99%.
 		if [ $((agree * 100)) -lt $(((agree + disagree) * 97)) ]; then
 			diag "$name: agreement below 97%"
 			rc=1
