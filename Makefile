@@ -31,8 +31,14 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 TEST_TOOLS := $(BUILD)/tools/spfs_write
+CLI := $(BUILD)/tools/spf-shadow
 
-tools: $(WORKLOADS) $(TEST_TOOLS)
+tools: $(WORKLOADS) $(TEST_TOOLS) $(CLI)
+
+$(CLI): $(wildcard tools/cli/*.c tools/cli/*.h)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS_TOOLS) -Itools/cli -o $@ $(filter %.c,$^)
 
 $(BUILD)/tools/spfs_write: tools/testing/vm/spfs_write.c
 	@mkdir -p $(@D)

@@ -31,6 +31,7 @@
 #include <linux/userfaultfd_k.h>
 
 #include "spfs.h"
+#include "spfs_trace.h"
 #include "wrapper/vma_lock.h"
 
 enum spfs_pvl_profile spfs_pvl = SPFS_PVL_6_12;
@@ -308,6 +309,8 @@ static void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
 		st->writer_stall_ns[w] += j->writer_stall[w];
 	if (smm)
 		atomic_long_inc(&smm->faults);
+	trace_fault_verdict(smm ? smm->tgid : 0, f->addr, f->flags, j, service,
+			    wait);
 	if (SPFS_HAVE_VMA_LOCK)
 		spfs_agreement(smm, f, j, real);
 }

@@ -33,6 +33,7 @@
 #include <asm/unistd.h>
 
 #include "spfs.h"
+#include "spfs_trace.h"
 
 bool spfs_active;
 
@@ -304,7 +305,8 @@ void spfs_vma_event(struct mm_struct *mm, u64 start, u64 end, int cause)
 		ev.t_begin = spfs_now();
 		ev.tid = current->pid;
 		ev.cause = cause < 0 ? spfs_cause_current() : cause;
-		spfs_log_append(smm, &ev);
+		trace_vma_event(smm->tgid, ev.cause, start, end,
+				spfs_log_append(smm, &ev));
 		spfs_stat_inc(SPFS_STAT_EVENTS_VMA);
 	}
 	rcu_read_unlock();
@@ -411,7 +413,8 @@ static int spfs_mn_invalidate_start(struct mmu_notifier *mn,
 		ev.flags = SPFS_EVF_WRITER;
 	ev.t_begin = spfs_now();
 	atomic_inc(&smm->pt_open);
-	spfs_log_append(smm, &ev);
+	trace_pt_event(smm->tgid, ev.cause, ev.start, ev.end,
+		       spfs_log_append(smm, &ev));
 	spfs_stat_inc(SPFS_STAT_EVENTS_PT);
 	return 0;
 }
