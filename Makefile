@@ -31,7 +31,7 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 TEST_TOOLS := $(BUILD)/tools/spfs_write
-CLI := $(BUILD)/tools/spf-shadow
+CLI := $(if $(wildcard tools/cli/*.c),$(BUILD)/tools/spf-shadow)
 
 tools: $(WORKLOADS) $(TEST_TOOLS) $(CLI)
 
