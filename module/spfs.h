@@ -9,6 +9,7 @@
 #include <linux/atomic.h>
 #include <linux/mmu_notifier.h>
 #include <linux/percpu.h>
+#include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 
@@ -201,11 +202,10 @@ unsigned int spfs_track_count(void);
 void spfs_track_for_each(void (*fn)(struct spfs_mm *smm, void *arg),
 			 void *arg);
 
-/* mmap_lock tracepoint handlers, registered by spfs_probes.c. */
-void spfs_mmap_lock_acquired(void *data, struct mm_struct *mm,
-			     const char *memcg_path, bool write, bool success);
-void spfs_mmap_lock_released(void *data, struct mm_struct *mm,
-			     const char *memcg_path, bool write);
+/* The mmap_lock write envelope, from the probes on the rwsem calls. */
+struct spfs_mm *spfs_mmap_lock_mm(struct rw_semaphore *sem);
+void spfs_mmap_write_begin(struct rw_semaphore *sem);
+void spfs_mmap_write_end(struct rw_semaphore *sem);
 
 /* ------------------------------------------------------------------ */
 /* The fault path (spfs_fault.c)                                        */
@@ -241,9 +241,8 @@ struct spfs_disagreement {
 #define SPFS_DISAGREEMENTS	64
 bool spfs_disagreement_get(unsigned int i, struct spfs_disagreement *d);
 void spfs_task_exit(void *data, struct task_struct *task);
-int spfs_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
-int spfs_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs);
-size_t spfs_hmf_data_size(void);
+int spfs_fault_hooks_register(void);
+void spfs_fault_hooks_unregister(void);
 bool spfs_in_user_fault(struct task_struct *task);
 void spfs_fault_stack_growth(void);
 int spfs_fault_init(void);

@@ -4,10 +4,17 @@
  *
  *   T0  exceptions:page_fault_user, no lock held: a speculative fault
  *       would start here.  Snapshot of the mm's event sequence.
- *   TL  handle_mm_fault() entry, the real path holds mmap_lock (or the
- *       VMA lock): the VMA is stable and is classified.
- *   T1  handle_mm_fault() return, the lock still held: the events logged
- *       since T0 are judged (spfs_verdict.c) and counted.
+ *   TL  handle_mm_fault() entry (an ftrace_ops callback): the real path
+ *       holds mmap_lock (or the VMA lock), the VMA is stable and is
+ *       classified.
+ *   T1  the fault's perf software event, page-faults-min or -maj, emitted
+ *       by mm_account_fault() at the end of a successful handle_mm_fault()
+ *       with the lock still held: the events logged since T0 are judged
+ *       (spfs_verdict.c) and counted.  A call that returns VM_FAULT_RETRY
+ *       emits none; the retry's own handle_mm_fault() entry tells.  A fault
+ *       that fails emits none either; it is judged at the task's next fault
+ *       or exit.  Neither hook costs a return trampoline, unlike a
+ *       kretprobe.
  *
  * Per-task state between T0 and T1 lives in a preallocated table indexed
  * by task: no lock, no allocation, and only the owning task touches its
@@ -19,6 +26,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kprobes.h>
+#include <linux/perf_event.h>
 #include <linux/mempolicy.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
@@ -32,6 +40,7 @@
 
 #include "spfs.h"
 #include "spfs_trace.h"
+#include "wrapper/ftrace.h"
 #include "wrapper/vma_lock.h"
 
 enum spfs_pvl_profile spfs_pvl = SPFS_PVL_6_12;
@@ -39,7 +48,7 @@ enum spfs_pvl_profile spfs_pvl = SPFS_PVL_6_12;
 #define SPFS_INFLIGHT_BITS	10
 #define SPFS_INFLIGHT_SIZE	(1U << SPFS_INFLIGHT_BITS)
 /* Slots looked at from a task's home slot before giving up. */
-#define SPFS_INFLIGHT_PROBE	32
+#define SPFS_INFLIGHT_PROBE	16
 /* Log entries before T0 looked at while a page-table event is open. */
 #define SPFS_LOOKBACK		16
 
@@ -57,8 +66,12 @@ enum spfs_slot_state {
  * @addr: the faulting address
  * @scan_from: the first log sequence that may hold an event of the window
  * @t_vma_lock: when lock_vma_under_rcu() was entered (6.4+), or 0
+ * @tl: TL (ns)
+ * @vm_start: the VMA's start at TL
+ * @vm_end: its end
  * @state: &enum spfs_slot_state
- * @flags: SPFS_F_* known at T0
+ * @flags: SPFS_F_* known at T0 and TL
+ * @vma_locked: the first handle_mm_fault() ran under the VMA lock
  */
 struct spfs_slot {
 	struct task_struct *task;
@@ -67,30 +80,14 @@ struct spfs_slot {
 	u64 addr;
 	u64 scan_from;
 	u64 t_vma_lock;
+	u64 tl;
+	u64 vm_start, vm_end;
 	u32 state;
 	u32 flags;
+	bool vma_locked;
 } ____cacheline_aligned;
 
 static struct spfs_slot spfs_slots[SPFS_INFLIGHT_SIZE];
-
-/**
- * struct spfs_tl - what the kretprobe keeps from TL to T1 (ri->data)
- * @slot: the fault's slot
- * @tl: TL (ns)
- * @vm_start: the VMA's start at TL
- * @vm_end: its end
- * @flags: SPFS_F_* read at TL
- * @retry_call: a further call of a fault that returned VM_FAULT_RETRY
- * @vma_locked: the call runs under the VMA lock (FAULT_FLAG_VMA_LOCK)
- */
-struct spfs_tl {
-	struct spfs_slot *slot;
-	u64 tl;
-	u64 vm_start, vm_end;
-	u32 flags;
-	bool retry_call;
-	bool vma_locked;
-};
 
 static u64 spfs_now(void)
 {
@@ -135,15 +132,30 @@ static struct spfs_slot *spfs_slot_home(struct task_struct *task,
 	return &spfs_slots[(h + i) & (SPFS_INFLIGHT_SIZE - 1)];
 }
 
+/*
+ * Slots in use, and each CPU's last slot: every fault of the system
+ * passes here, most of them of untracked processes, and a miss should not
+ * cost a scan.
+ */
+static atomic_t spfs_slots_used = ATOMIC_INIT(0);
+static DEFINE_PER_CPU(struct spfs_slot *, spfs_slot_hint);
+
 static struct spfs_slot *spfs_slot_find(struct task_struct *task)
 {
 	struct spfs_slot *s;
 	unsigned int i;
 
+	if (!atomic_read(&spfs_slots_used))
+		return NULL;
+	s = this_cpu_read(spfs_slot_hint);
+	if (s && READ_ONCE(s->task) == task)
+		return s;
 	for (i = 0; i < SPFS_INFLIGHT_PROBE; i++) {
 		s = spfs_slot_home(task, i);
-		if (READ_ONCE(s->task) == task)
+		if (READ_ONCE(s->task) == task) {
+			this_cpu_write(spfs_slot_hint, s);
 			return s;
+		}
 	}
 	return NULL;
 }
@@ -156,8 +168,11 @@ static struct spfs_slot *spfs_slot_claim(struct task_struct *task)
 
 	for (i = 0; i < SPFS_INFLIGHT_PROBE; i++) {
 		s = spfs_slot_home(task, i);
-		if (!READ_ONCE(s->task) && !cmpxchg(&s->task, NULL, task))
+		if (!READ_ONCE(s->task) && !cmpxchg(&s->task, NULL, task)) {
+			atomic_inc(&spfs_slots_used);
+			this_cpu_write(spfs_slot_hint, s);
 			return s;
+		}
 	}
 	return NULL;
 }
@@ -196,6 +211,7 @@ static void spfs_slot_free(struct spfs_slot *s)
 {
 	/* The slot's contents are done with before another task claims it. */
 	smp_store_release(&s->task, NULL);
+	atomic_dec(&spfs_slots_used);
 }
 
 /*
@@ -336,11 +352,19 @@ static void spfs_account_no_vma(struct spfs_slot *s)
 }
 NOKPROBE_SYMBOL(spfs_account_no_vma);
 
-/* Retire whatever a task's slot still holds from an earlier fault. */
+static void spfs_judge_slot(struct spfs_slot *s, u64 t1, bool real_retry);
+
+/*
+ * Retire whatever a task's slot still holds from an earlier fault: one
+ * that never reached handle_mm_fault(), or one whose handle_mm_fault()
+ * failed (no T1 is emitted for an error).
+ */
 static void spfs_slot_retire(struct spfs_slot *s)
 {
 	if (s->state == SPFS_SLOT_PENDING)
 		spfs_account_no_vma(s);
+	else if (s->state == SPFS_SLOT_IN)
+		spfs_judge_slot(s, s->tl, true);
 }
 NOKPROBE_SYMBOL(spfs_slot_retire);
 
@@ -563,75 +587,32 @@ static u32 spfs_vma_flags(struct vm_area_struct *vma)
 }
 NOKPROBE_SYMBOL(spfs_vma_flags);
 
-/**
- * spfs_hmf_data_size() - the kretprobe's per-instance data size
- *
- * Return: sizeof(struct spfs_tl).
- */
-size_t spfs_hmf_data_size(void)
-{
-	return sizeof(struct spfs_tl);
-}
-
-/**
- * spfs_hmf_entry() - TL: entry of handle_mm_fault(vma, address, flags, regs)
- * @ri: the kretprobe instance; ri->data is a &struct spfs_tl
- * @regs: the registers at entry
- *
- * Return: 0 to have spfs_hmf_return() called, 1 not to.
- */
-int spfs_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct vm_area_struct *vma;
-	struct spfs_tl *d = (struct spfs_tl *)ri->data;
-	struct spfs_slot *s;
-	unsigned long addr;
-	unsigned int fault_flags;
-
-	if (!READ_ONCE(spfs_active))
-		return 1;
-	vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
-	addr = regs_get_kernel_argument(regs, 1);
-	fault_flags = regs_get_kernel_argument(regs, 2);
-
-	s = spfs_slot_find(current);
-	if (s && s->mm == vma->vm_mm) {
-		switch (s->state) {
-		case SPFS_SLOT_PENDING:
-			s->state = SPFS_SLOT_IN;
-			d->slot = s;
-			d->retry_call = false;
-			d->vma_locked = fault_flags & SPFS_FAULT_FLAG_VMA_LOCK;
-			d->tl = spfs_now();
-			d->vm_start = vma->vm_start;
-			d->vm_end = vma->vm_end;
-			d->flags = spfs_vma_flags(vma) |
-				   spfs_pt_flags(vma->vm_mm, addr);
-			return 0;
-		case SPFS_SLOT_RETRYING:
-			spfs_stat_inc(SPFS_STAT_RETRY_CALLS);
-			d->slot = s;
-			d->retry_call = true;
-			return 0;
-		}
-	}
-	/* No user fault in progress (or a nested call): GUP and friends. */
-	rcu_read_lock();
-	if (spfs_mm_lookup(vma->vm_mm))
-		spfs_stat_inc(SPFS_STAT_FAULTS_GUP);
-	rcu_read_unlock();
-	return 1;
-}
-NOKPROBE_SYMBOL(spfs_hmf_entry);
-
-static void spfs_judge(struct spfs_mm *smm, struct spfs_slot *s,
-		       struct spfs_fault *f, enum spfs_real real)
+/* Judge the fault of slot @s, which ended at @t1, and count it. */
+static void spfs_judge_slot(struct spfs_slot *s, u64 t1, bool real_retry)
 {
 	struct spfs_judgement j;
+	struct spfs_fault f = {
+		.t0 = s->t0, .tl = s->tl, .t1 = t1, .t_vma_lock = s->t_vma_lock,
+		.addr = s->addr, .vm_start = s->vm_start, .vm_end = s->vm_end,
+		.flags = s->flags, .tid = current->pid, .pmd_size = PMD_SIZE,
+	};
+	enum spfs_real real = SPFS_REAL_MMAP;
 	struct spfs_event ev;
+	struct spfs_mm *smm;
 	u64 last, seq, from = s->scan_from;
 
-	spfs_judge_begin(&j, f, spfs_pvl);
+	if (s->vma_locked)
+		real = real_retry ? SPFS_REAL_LOCKED_RETRY : SPFS_REAL_LOCKED;
+	if (real_retry)
+		f.flags |= SPFS_F_REAL_RETRY;
+
+	rcu_read_lock();
+	smm = spfs_mm_lookup(s->mm);
+	if (!smm) {
+		spfs_stat_inc(SPFS_STAT_FAULTS_UNTRACKED);
+		goto out;
+	}
+	spfs_judge_begin(&j, &f, spfs_pvl);
 	last = atomic64_read(&smm->seq);
 	if (last >= from && last - from >= SPFS_LOG_SIZE) {
 		spfs_stat_inc(SPFS_STAT_LOG_OVERFLOW);
@@ -639,7 +620,7 @@ static void spfs_judge(struct spfs_mm *smm, struct spfs_slot *s,
 	}
 	for (seq = from; seq <= last; seq++)
 		if (spfs_log_read(smm, seq, &ev))
-			spfs_judge_event(&j, f, &ev);
+			spfs_judge_event(&j, &f, &ev);
 
 	/* A write cycle still open (per-VMA-lock faults run beside one). */
 	ev.t_begin = smp_load_acquire(&smm->w_begin);
@@ -650,66 +631,176 @@ static void spfs_judge(struct spfs_mm *smm, struct spfs_slot *s,
 		ev.end = ULONG_MAX;
 		ev.tid = 0;
 		ev.cause = smm->w_cause;
-		spfs_judge_event(&j, f, &ev);
+		ev.flags = 0;
+		spfs_judge_event(&j, &f, &ev);
 	}
-	spfs_account(smm, f, &j, real);
-}
-NOKPROBE_SYMBOL(spfs_judge);
-
-/**
- * spfs_hmf_return() - T1: return of handle_mm_fault()
- * @ri: the kretprobe instance, as set up by spfs_hmf_entry()
- * @regs: the registers at return
- *
- * Return: 0.
- */
-int spfs_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	vm_fault_t ret = (__force vm_fault_t)regs_return_value(regs);
-	struct spfs_tl *d = (struct spfs_tl *)ri->data;
-	struct spfs_slot *s = d->slot;
-	enum spfs_real real = SPFS_REAL_MMAP;
-	struct spfs_fault f;
-	struct spfs_mm *smm;
-
-	if (d->retry_call)
-		goto done;
-
-	f.t0 = s->t0;
-	f.t_vma_lock = s->t_vma_lock;
-	f.tl = d->tl;
-	f.t1 = spfs_now();
-	f.addr = s->addr;
-	f.vm_start = d->vm_start;
-	f.vm_end = d->vm_end;
-	f.flags = d->flags | s->flags;
-	f.tid = current->pid;
-	f.pmd_size = PMD_SIZE;
-	if (d->vma_locked)
-		real = ret & (VM_FAULT_RETRY | VM_FAULT_ERROR) ?
-		       SPFS_REAL_LOCKED_RETRY : SPFS_REAL_LOCKED;
-	if (ret & (VM_FAULT_RETRY | VM_FAULT_ERROR))
-		f.flags |= SPFS_F_REAL_RETRY;
-	else if (!(ret & VM_FAULT_COMPLETED))
-		/* The lock is still held: did the fault map a huge page? */
-		f.flags |= spfs_pt_flags(s->mm, s->addr) & SPFS_F_HUGE_PMD;
-
-	rcu_read_lock();
-	smm = spfs_mm_lookup(s->mm);
-	if (smm)
-		spfs_judge(smm, s, &f, real);
-	else
-		spfs_stat_inc(SPFS_STAT_FAULTS_UNTRACKED);
+	spfs_account(smm, &f, &j, real);
+out:
 	rcu_read_unlock();
+}
+NOKPROBE_SYMBOL(spfs_judge_slot);
 
-done:
-	if (ret & VM_FAULT_RETRY)
-		s->state = SPFS_SLOT_RETRYING;
-	else
-		spfs_slot_free(s);
+/*
+ * TL: handle_mm_fault(vma, address, flags, regs) entered, an ftrace_ops
+ * callback.  The first call of a fault classifies it; a further one means
+ * the previous call returned VM_FAULT_RETRY: the fault is judged as the
+ * kernel's own retry right here.  Calls without a user fault entry are
+ * GUP and kernel accesses.
+ */
+static void notrace spfs_tl(unsigned long ip, unsigned long parent_ip,
+			    struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	struct vm_area_struct *vma;
+	unsigned int fault_flags;
+	struct spfs_slot *s;
+	unsigned long addr;
+
+	if (!READ_ONCE(spfs_active))
+		return;
+	vma = (struct vm_area_struct *)spfs_ftrace_arg(fregs, 0);
+	addr = spfs_ftrace_arg(fregs, 1);
+	fault_flags = spfs_ftrace_arg(fregs, 2);
+
+	s = spfs_slot_find(current);
+	if (s && s->mm == vma->vm_mm) {
+		switch (s->state) {
+		case SPFS_SLOT_PENDING:
+			s->tl = spfs_now();
+			s->vm_start = vma->vm_start;
+			s->vm_end = vma->vm_end;
+			s->vma_locked = fault_flags & SPFS_FAULT_FLAG_VMA_LOCK;
+			s->flags |= spfs_vma_flags(vma) |
+				    spfs_pt_flags(vma->vm_mm, addr);
+			s->state = SPFS_SLOT_IN;
+			return;
+		case SPFS_SLOT_IN:
+			spfs_judge_slot(s, spfs_now(), true);
+			s->state = SPFS_SLOT_RETRYING;
+			fallthrough;
+		case SPFS_SLOT_RETRYING:
+			spfs_stat_inc(SPFS_STAT_RETRY_CALLS);
+			return;
+		}
+	}
+	rcu_read_lock();
+	if (spfs_mm_lookup(vma->vm_mm))
+		spfs_stat_inc(SPFS_STAT_FAULTS_GUP);
+	rcu_read_unlock();
+}
+NOKPROBE_SYMBOL(spfs_tl);
+
+static struct ftrace_ops spfs_tl_ops = {
+	.func	= spfs_tl,
+};
+
+/*
+ * T1: the perf software event of a completed fault (mm_account_fault(),
+ * the lock still held), in the faulting task.
+ */
+static void spfs_t1(struct perf_event *event, struct perf_sample_data *data,
+		    struct pt_regs *regs)
+{
+	struct spfs_slot *s;
+
+	if (!READ_ONCE(spfs_active))
+		return;
+	s = spfs_slot_find(current);
+	if (!s)
+		return;
+	if (s->state == SPFS_SLOT_IN) {
+		/* Did the fault map a huge page? */
+		s->flags |= spfs_pt_flags(s->mm, s->addr) & SPFS_F_HUGE_PMD;
+		spfs_judge_slot(s, spfs_now(), false);
+	} else if (s->state != SPFS_SLOT_RETRYING) {
+		return;	/* not at handle_mm_fault() yet: not this fault's */
+	}
+	spfs_slot_free(s);
+}
+NOKPROBE_SYMBOL(spfs_t1);
+
+static struct perf_event *spfs_t1_events[2][NR_CPUS];
+
+static void spfs_t1_unregister(void)
+{
+	int i, cpu;
+
+	for (i = 0; i < 2; i++) {
+		for_each_possible_cpu(cpu) {
+			if (spfs_t1_events[i][cpu])
+				perf_event_release_kernel(spfs_t1_events[i][cpu]);
+			spfs_t1_events[i][cpu] = NULL;
+		}
+	}
+}
+
+/*
+ * One counter per online CPU for each of page-faults-min and -maj, each
+ * event overflowing (period 1) into spfs_t1().  The first overflow of a
+ * software event is never throttled.
+ */
+static int spfs_t1_register(void)
+{
+	static const u64 configs[2] = {
+		PERF_COUNT_SW_PAGE_FAULTS_MIN, PERF_COUNT_SW_PAGE_FAULTS_MAJ,
+	};
+	struct perf_event_attr attr = {
+		.type		= PERF_TYPE_SOFTWARE,
+		.size		= sizeof(attr),
+		.sample_period	= 1,
+		.pinned		= 1,
+	};
+	struct perf_event *event;
+	int i, cpu;
+
+	for (i = 0; i < 2; i++) {
+		attr.config = configs[i];
+		for_each_online_cpu(cpu) {
+			event = perf_event_create_kernel_counter(&attr, cpu,
+								 NULL, spfs_t1,
+								 NULL);
+			if (IS_ERR(event)) {
+				spfs_t1_unregister();
+				return PTR_ERR(event);
+			}
+			spfs_t1_events[i][cpu] = event;
+		}
+	}
 	return 0;
 }
-NOKPROBE_SYMBOL(spfs_hmf_return);
+
+/**
+ * spfs_fault_hooks_register() - hook TL and T1
+ *
+ * Return: 0, or the error of the hook that failed.
+ */
+int spfs_fault_hooks_register(void)
+{
+	int ret;
+
+	ret = ftrace_set_filter(&spfs_tl_ops, "handle_mm_fault",
+				strlen("handle_mm_fault"), 1);
+	if (ret)
+		return ret;
+	ret = register_ftrace_function(&spfs_tl_ops);
+	if (ret)
+		return ret;
+	ret = spfs_t1_register();
+	if (ret)
+		unregister_ftrace_function(&spfs_tl_ops);
+	return ret;
+}
+
+/**
+ * spfs_fault_hooks_unregister() - unhook TL and T1
+ *
+ * On return neither callback runs any more.
+ */
+void spfs_fault_hooks_unregister(void)
+{
+	spfs_t1_unregister();
+	unregister_ftrace_function(&spfs_tl_ops);
+	ftrace_free_filter(&spfs_tl_ops);
+}
 
 /**
  * spfs_fault_exit() - forget the faults in flight
@@ -718,5 +809,10 @@ NOKPROBE_SYMBOL(spfs_hmf_return);
  */
 void spfs_fault_exit(void)
 {
+	int cpu;
+
 	memset(spfs_slots, 0, sizeof(spfs_slots));
+	atomic_set(&spfs_slots_used, 0);
+	for_each_possible_cpu(cpu)
+		per_cpu(spfs_slot_hint, cpu) = NULL;
 }

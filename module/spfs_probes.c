@@ -2,10 +2,14 @@
 /*
  * spf-shadow: attaching to the kernel.
  *
- *   tracepoints  exceptions:page_fault_user (T0), mmap_lock acquire and
- *		  release (the write-cycle envelope), sched_process_exit
- *   kretprobe	  handle_mm_fault (TL and T1)
- *   kprobes	  the VMA write paths of this kernel (wrapper/vma_probes.h)
+ *   tracepoints  exceptions:page_fault_user (T0), page_fault_kernel,
+ *		  sched_process_exit
+ *   ftrace_ops   handle_mm_fault entry (TL) and perf software events
+ *		  page-faults-min/maj (T1): see spfs_fault.c
+ *   kprobes	  the rwsem write calls, filtered to tracked mms' mmap_lock
+ *		  (the write-cycle envelope; the mmap_lock tracepoints would
+ *		  cost every lock operation a memcg path lookup), and the VMA
+ *		  write paths of this kernel (wrapper/vma_probes.h)
  *
  * The tracepoints are not exported to modules; they are found by name
  * with for_each_kernel_tracepoint().  What cannot attach is listed in
@@ -39,8 +43,6 @@ struct spfs_tp {
 static struct spfs_tp spfs_tps[] = {
 	{ "page_fault_user", spfs_fault_entry, true },
 	{ "page_fault_kernel", spfs_fault_kernel, false },
-	{ "mmap_lock_acquire_returned", spfs_mmap_lock_acquired, true },
-	{ "mmap_lock_released", spfs_mmap_lock_released, true },
 	{ "sched_process_exit", spfs_task_exit, false },
 };
 
@@ -54,23 +56,11 @@ static void spfs_tp_lookup(struct tracepoint *tp, void *priv)
 }
 
 /* ------------------------------------------------------------------ */
-/* handle_mm_fault                                                      */
+/* TL and T1 (spfs_fault.c)                                             */
 
-/*
- * Instances for faults in flight at once.  A fault can sleep (reclaim,
- * I/O), so this is sized well above the CPU count; a fault that finds none
- * free is counted in nmissed and stays unjudged.
- */
-#define SPFS_HMF_MAXACTIVE_PER_CPU	16
-#define SPFS_HMF_MAXACTIVE_MIN		256
-
-static struct kretprobe spfs_hmf_probe = {
-	.kp.symbol_name	= "handle_mm_fault",
-	.entry_handler	= spfs_hmf_entry,
-	.handler	= spfs_hmf_return,
-};
-
-static bool spfs_hmf_attached;
+static bool spfs_fault_hooks_attached;
+/* Bit i set: probe i of its table is registered. */
+static unsigned long spfs_wlock_attached, spfs_wunlock_attached;
 
 /* Where a kernel with per-VMA locks tries the VMA lock of a user fault. */
 static struct kprobe spfs_vma_lock_probe = {
@@ -79,6 +69,88 @@ static struct kprobe spfs_vma_lock_probe = {
 };
 
 static bool spfs_vma_lock_attached;
+
+/* ------------------------------------------------------------------ */
+/* The mmap_lock write envelope                                         */
+
+/*
+ * mmap_write_lock() and friends are inline: their rwsem calls are the
+ * hooks.  Faults only take the read side, so none of this runs on the
+ * fault path; other rwsems cost a hash lookup that misses.
+ */
+static int spfs_wlock_entry(struct kretprobe_instance *ri,
+			    struct pt_regs *regs)
+{
+	struct rw_semaphore *sem =
+		(struct rw_semaphore *)regs_get_kernel_argument(regs, 0);
+	bool tracked;
+
+	if (!READ_ONCE(spfs_active))
+		return 1;
+	rcu_read_lock();
+	tracked = spfs_mmap_lock_mm(sem);
+	rcu_read_unlock();
+	if (!tracked)
+		return 1;
+	*(struct rw_semaphore **)ri->data = sem;
+	return 0;
+}
+NOKPROBE_SYMBOL(spfs_wlock_entry);
+
+/* down_write() returns nothing; down_write_killable() 0 on success. */
+static int spfs_wlock_ret_zero(struct kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	if (!regs_return_value(regs))
+		spfs_mmap_write_begin(*(struct rw_semaphore **)ri->data);
+	return 0;
+}
+NOKPROBE_SYMBOL(spfs_wlock_ret_zero);
+
+static int spfs_wlock_ret_void(struct kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	spfs_mmap_write_begin(*(struct rw_semaphore **)ri->data);
+	return 0;
+}
+NOKPROBE_SYMBOL(spfs_wlock_ret_void);
+
+/* down_write_trylock() returns 1 on success. */
+static int spfs_wlock_ret_one(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	if (regs_return_value(regs) == 1)
+		spfs_mmap_write_begin(*(struct rw_semaphore **)ri->data);
+	return 0;
+}
+NOKPROBE_SYMBOL(spfs_wlock_ret_one);
+
+static int spfs_wunlock_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	if (READ_ONCE(spfs_active))
+		spfs_mmap_write_end((struct rw_semaphore *)
+				    regs_get_kernel_argument(regs, 0));
+	return 0;
+}
+NOKPROBE_SYMBOL(spfs_wunlock_pre);
+
+#define SPFS_WLOCK(sym, ret)						\
+	{ .kp.symbol_name = sym, .entry_handler = spfs_wlock_entry,	\
+	  .handler = ret, .data_size = sizeof(struct rw_semaphore *) }
+
+static struct kretprobe spfs_wlock_probes[] = {
+	SPFS_WLOCK("down_write", spfs_wlock_ret_void),
+	SPFS_WLOCK("down_write_killable", spfs_wlock_ret_zero),
+	SPFS_WLOCK("down_write_trylock", spfs_wlock_ret_one),
+};
+
+static struct kprobe spfs_wunlock_probes[] = {
+	{ .symbol_name = "up_write", .pre_handler = spfs_wunlock_pre },
+	{ .symbol_name = "downgrade_write", .pre_handler = spfs_wunlock_pre },
+};
+
+#define SPFS_NR_WLOCK	ARRAY_SIZE(spfs_wlock_probes)
+#define SPFS_NR_WUNLOCK	ARRAY_SIZE(spfs_wunlock_probes)
 
 /* ------------------------------------------------------------------ */
 /* VMA write paths                                                      */
@@ -166,16 +238,35 @@ int spfs_probes_register(void)
 		t->attached = true;
 	}
 
-	spfs_hmf_probe.maxactive = max_t(int, SPFS_HMF_MAXACTIVE_MIN,
-					 SPFS_HMF_MAXACTIVE_PER_CPU *
-					 num_possible_cpus());
-	spfs_hmf_probe.data_size = spfs_hmf_data_size();
-	ret = register_kretprobe(&spfs_hmf_probe);
+	/* The write envelope before TL and T1: no fault judged without it. */
+	for (i = 0; i < SPFS_NR_WLOCK; i++)
+		spfs_wlock_probes[i].maxactive = max_t(int, 64,
+						       4 * num_possible_cpus());
+	for (i = 0; i < SPFS_NR_WLOCK; i++) {
+		ret = register_kretprobe(&spfs_wlock_probes[i]);
+		if (ret) {
+			pr_err("cannot probe %s: %d\n",
+			       spfs_wlock_probes[i].kp.symbol_name, ret);
+			goto unregister;
+		}
+		spfs_wlock_attached |= BIT(i);
+	}
+	for (i = 0; i < SPFS_NR_WUNLOCK; i++) {
+		ret = register_kprobe(&spfs_wunlock_probes[i]);
+		if (ret) {
+			pr_err("cannot probe %s: %d\n",
+			       spfs_wunlock_probes[i].symbol_name, ret);
+			goto unregister;
+		}
+		spfs_wunlock_attached |= BIT(i);
+	}
+
+	ret = spfs_fault_hooks_register();
 	if (ret) {
-		pr_err("cannot probe handle_mm_fault: %d\n", ret);
+		pr_err("cannot hook handle_mm_fault: %d\n", ret);
 		goto unregister;
 	}
-	spfs_hmf_attached = true;
+	spfs_fault_hooks_attached = true;
 
 	if (SPFS_HAVE_VMA_LOCK) {
 		ret = register_kprobe(&spfs_vma_lock_probe);
@@ -224,9 +315,17 @@ void spfs_probes_unregister(void)
 	if (spfs_vma_lock_attached)
 		unregister_kprobe(&spfs_vma_lock_probe);
 	spfs_vma_lock_attached = false;
-	if (spfs_hmf_attached)
-		unregister_kretprobe(&spfs_hmf_probe);
-	spfs_hmf_attached = false;
+	if (spfs_fault_hooks_attached)
+		spfs_fault_hooks_unregister();
+	spfs_fault_hooks_attached = false;
+	for (i = 0; i < SPFS_NR_WUNLOCK; i++)
+		if (spfs_wunlock_attached & BIT(i))
+			unregister_kprobe(&spfs_wunlock_probes[i]);
+	spfs_wunlock_attached = 0;
+	for (i = 0; i < SPFS_NR_WLOCK; i++)
+		if (spfs_wlock_attached & BIT(i))
+			unregister_kretprobe(&spfs_wlock_probes[i]);
+	spfs_wlock_attached = 0;
 	for (i = 0; i < ARRAY_SIZE(spfs_tps); i++) {
 		if (spfs_tps[i].attached)
 			tracepoint_probe_unregister(spfs_tps[i].tp,
@@ -243,8 +342,18 @@ void spfs_probes_unregister(void)
  */
 unsigned int spfs_probes_count(void)
 {
-	return ARRAY_SIZE(spfs_tps) + 1 + SPFS_HAVE_VMA_LOCK +
-	       ARRAY_SIZE(spfs_vma_probes);
+	return ARRAY_SIZE(spfs_tps) + 2 + SPFS_NR_WLOCK + SPFS_NR_WUNLOCK +
+	       SPFS_HAVE_VMA_LOCK + ARRAY_SIZE(spfs_vma_probes);
+}
+
+static void spfs_info_kprobe(struct spfs_probe_info *info, struct kprobe *kp,
+			     bool attached, bool required)
+{
+	info->name = kp->symbol_name;
+	info->kind = "kprobe";
+	info->attached = attached;
+	info->required = required;
+	info->nmissed = kp->nmissed;
 }
 
 /**
@@ -263,28 +372,35 @@ void spfs_probe_info(unsigned int i, struct spfs_probe_info *info)
 		return;
 	}
 	i -= ARRAY_SIZE(spfs_tps);
-	if (!i) {
-		info->name = spfs_hmf_probe.kp.symbol_name;
-		info->kind = "kretprobe";
-		info->attached = spfs_hmf_attached;
+	if (i < 2) {
+		info->name = i ? "page-faults-min/maj" : "handle_mm_fault";
+		info->kind = i ? "perf" : "ftrace";
+		info->attached = spfs_fault_hooks_attached;
 		info->required = true;
-		info->nmissed = spfs_hmf_probe.nmissed +
-				spfs_hmf_probe.kp.nmissed;
+		info->nmissed = 0;
 		return;
 	}
-	i--;
+	i -= 2;
+	if (i < SPFS_NR_WLOCK) {
+		spfs_info_kprobe(info, &spfs_wlock_probes[i].kp,
+				 spfs_wlock_attached & BIT(i), true);
+		info->kind = "kretprobe";
+		info->nmissed += spfs_wlock_probes[i].nmissed;
+		return;
+	}
+	i -= SPFS_NR_WLOCK;
+	if (i < SPFS_NR_WUNLOCK) {
+		spfs_info_kprobe(info, &spfs_wunlock_probes[i],
+				 spfs_wunlock_attached & BIT(i), true);
+		return;
+	}
+	i -= SPFS_NR_WUNLOCK;
 	if (SPFS_HAVE_VMA_LOCK && !i) {
-		info->name = spfs_vma_lock_probe.symbol_name;
-		info->kind = "kprobe";
-		info->attached = spfs_vma_lock_attached;
-		info->required = false;
-		info->nmissed = spfs_vma_lock_probe.nmissed;
+		spfs_info_kprobe(info, &spfs_vma_lock_probe,
+				 spfs_vma_lock_attached, false);
 		return;
 	}
 	i -= SPFS_HAVE_VMA_LOCK;
-	info->name = spfs_vma_probe_defs[i].symbol;
-	info->kind = "kprobe";
-	info->attached = spfs_vma_probes[i].attached;
-	info->required = false;
-	info->nmissed = spfs_vma_probes[i].kp.nmissed;
+	spfs_info_kprobe(info, &spfs_vma_probes[i].kp,
+			 spfs_vma_probes[i].attached, false);
 }

@@ -344,56 +344,52 @@ static void spfs_write_end(struct spfs_mm *smm)
 NOKPROBE_SYMBOL(spfs_write_end);
 
 /**
- * spfs_mmap_lock_acquired() - probe on mmap_lock:mmap_lock_acquire_returned
- * @data: unused
- * @mm: the mm whose lock was taken
- * @memcg_path: unused
- * @write: taken for write
- * @success: taken at all (trylock and killable variants may fail)
+ * spfs_mmap_lock_mm() - the tracked mm whose mmap_lock @sem is
+ * @sem: any rw_semaphore
  *
- * A successful read acquisition while a write cycle is open can only be
- * the writer's own mmap_write_downgrade(): that ends the write cycle.
+ * Cheap for every other rwsem: nothing is dereferenced but the hash
+ * table's own entries.
+ *
+ * Return: the &struct spfs_mm, or NULL.  Call under RCU.
  */
-void spfs_mmap_lock_acquired(void *data, struct mm_struct *mm,
-			     const char *memcg_path, bool write, bool success)
+struct spfs_mm *spfs_mmap_lock_mm(struct rw_semaphore *sem)
 {
-	struct spfs_mm *smm;
-
-	if (!success)
-		return;
-	rcu_read_lock();
-	smm = spfs_mm_lookup(mm);
-	if (smm) {
-		if (write)
-			spfs_write_begin(smm);
-		else if (READ_ONCE(smm->w_begin) && smm->w_task == current)
-			spfs_write_end(smm);
-	}
-	rcu_read_unlock();
+	return spfs_mm_lookup(container_of(sem, struct mm_struct, mmap_lock));
 }
-NOKPROBE_SYMBOL(spfs_mmap_lock_acquired);
+NOKPROBE_SYMBOL(spfs_mmap_lock_mm);
 
 /**
- * spfs_mmap_lock_released() - probe on mmap_lock:mmap_lock_released
- * @data: unused
- * @mm: the mm whose lock was released
- * @memcg_path: unused
- * @write: released from write
+ * spfs_mmap_write_begin() - a tracked mm's mmap_lock was taken for write
+ * @sem: the lock (down_write() and friends returned successfully)
  */
-void spfs_mmap_lock_released(void *data, struct mm_struct *mm,
-			     const char *memcg_path, bool write)
+void spfs_mmap_write_begin(struct rw_semaphore *sem)
 {
 	struct spfs_mm *smm;
 
-	if (!write)
-		return;
 	rcu_read_lock();
-	smm = spfs_mm_lookup(mm);
+	smm = spfs_mmap_lock_mm(sem);
+	if (smm)
+		spfs_write_begin(smm);
+	rcu_read_unlock();
+}
+NOKPROBE_SYMBOL(spfs_mmap_write_begin);
+
+/**
+ * spfs_mmap_write_end() - a tracked mm's write cycle ends
+ * @sem: the lock, being released (up_write()) or downgraded
+ *	 (downgrade_write(): munmap and brk zap under the read lock)
+ */
+void spfs_mmap_write_end(struct rw_semaphore *sem)
+{
+	struct spfs_mm *smm;
+
+	rcu_read_lock();
+	smm = spfs_mmap_lock_mm(sem);
 	if (smm && READ_ONCE(smm->w_begin))
 		spfs_write_end(smm);
 	rcu_read_unlock();
 }
-NOKPROBE_SYMBOL(spfs_mmap_lock_released);
+NOKPROBE_SYMBOL(spfs_mmap_write_end);
 
 /* ------------------------------------------------------------------ */
 /* The mmu notifier                                                     */

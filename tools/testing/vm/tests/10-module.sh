@@ -18,12 +18,14 @@ test_debugfs_appears() {
 t "debugfs files appear" test_debugfs_appears
 
 test_probe_attached() {
-	grep -q '^handle_mm_fault kretprobe attached' "$SPFS_DBG/probes" ||
+	grep -q '^handle_mm_fault ftrace attached required' "$SPFS_DBG/probes" &&
+	grep -q '^page_fault_user tracepoint attached required' \
+		"$SPFS_DBG/probes" ||
 		{ cat "$SPFS_DBG/probes"; return 1; }
-	expect_eq "nmissed.handle_mm_fault key" \
-		"$(stat nmissed.handle_mm_fault >/dev/null && echo present)" present
+	expect_eq "nmissed.down_write key" \
+		"$(stat nmissed.down_write >/dev/null && echo present)" present
 }
-t "handle_mm_fault probe attached, nmissed reported" test_probe_attached
+t "fault-path hooks attached, nmissed reported" test_probe_attached
 
 test_fault_count() {
 	local before after out pages

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pf_bench - page-fault throughput, in the style of will-it-scale's
+ * page_fault1: each thread maps anonymous memory, touches every page (one
+ * fault each: MADV_NOHUGEPAGE), unmaps it, and again, for a fixed time.
+ * With --mmap-thread, one more thread maps and unmaps a small region of
+ * its own in a loop: mmap_lock write cycles beside the faults.
+ *
+ * Prints one line: faults per second per faulting thread, and the totals.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+static unsigned long size = 8UL << 20;
+static unsigned int threads = 1;
+static unsigned int duration_ms = 2000;
+static bool mmap_thread;
+static atomic_bool stop;
+static long page_size;
+
+struct worker {
+	pthread_t thread;
+	unsigned long faults;
+};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "pf_bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *faulter(void *arg)
+{
+	struct worker *w = arg;
+	unsigned long off;
+	char *p;
+
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		if (madvise(p, size, MADV_NOHUGEPAGE))
+			die("madvise");
+		for (off = 0; off < size; off += page_size)
+			p[off] = 1;
+		if (munmap(p, size))
+			die("munmap");
+		w->faults += size / page_size;
+	}
+	return NULL;
+}
+
+/* mmap_lock write cycles on a region no faulter uses. */
+static void *mapper(void *arg)
+{
+	unsigned long *cycles = arg;
+	void *p;
+
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		p = mmap(NULL, 16 * page_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		if (munmap(p, 16 * page_size))
+			die("munmap");
+		(*cycles)++;
+	}
+	return NULL;
+}
+
+static void usage(FILE *out, int status)
+{
+	fprintf(out,
+		"Usage: pf_bench [-t THREADS] [-s SIZE_MB] [-d DURATION_MS] [--mmap-thread]\n"
+		"Page-fault throughput (page_fault1 style).\n"
+		"  -t, --threads N      faulting threads (default 1)\n"
+		"  -s, --size MB        region per thread and pass (default 8)\n"
+		"  -d, --duration-ms N  run time (default 2000)\n"
+		"  -m, --mmap-thread    add a thread doing mmap/munmap\n"
+		"  -h, --help           this help\n");
+	exit(status);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "threads", required_argument, NULL, 't' },
+		{ "size", required_argument, NULL, 's' },
+		{ "duration-ms", required_argument, NULL, 'd' },
+		{ "mmap-thread", no_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	unsigned long total = 0, cycles = 0;
+	struct worker *w;
+	pthread_t mt;
+	unsigned int i;
+	double t0, t;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "t:s:d:mh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			threads = strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			size = strtoul(optarg, NULL, 0) << 20;
+			break;
+		case 'd':
+			duration_ms = strtoul(optarg, NULL, 0);
+			break;
+		case 'm':
+			mmap_thread = true;
+			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		default:
+			usage(stderr, 2);
+		}
+	}
+	if (!threads || threads > 1024 || !size || !duration_ms)
+		usage(stderr, 2);
+	page_size = sysconf(_SC_PAGESIZE);
+	w = calloc(threads, sizeof(*w));
+	if (!w)
+		die("calloc");
+
+	t0 = now();
+	for (i = 0; i < threads; i++)
+		if (pthread_create(&w[i].thread, NULL, faulter, &w[i]))
+			die("pthread_create");
+	if (mmap_thread && pthread_create(&mt, NULL, mapper, &cycles))
+		die("pthread_create");
+	usleep(duration_ms * 1000UL);
+	atomic_store(&stop, true);
+	for (i = 0; i < threads; i++) {
+		pthread_join(w[i].thread, NULL);
+		total += w[i].faults;
+	}
+	if (mmap_thread)
+		pthread_join(mt, NULL);
+	t = now() - t0;
+	printf("faults_per_sec_per_thread=%.0f faults=%lu threads=%u seconds=%.3f mmap_cycles=%lu\n",
+	       total / t / threads, total, threads, t, cycles);
+	return 0;
+}
