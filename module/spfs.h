@@ -48,6 +48,8 @@ struct vm_area_struct;
  * @SPFS_STAT_PVL_AGREE: faults whose pvl verdict agreed with the real
  *			 per-VMA-lock outcome (kernels with per-VMA locks)
  * @SPFS_STAT_PVL_DISAGREE: faults whose pvl verdict did not
+ * @SPFS_STAT_TRACE_DROPPED: fault_verdict events lost: the per-CPU ring
+ *			     between a fault and its irq_work was full
  * @SPFS_NR_STATS: number of counters
  */
 enum spfs_stat {
@@ -64,6 +66,7 @@ enum spfs_stat {
 	SPFS_STAT_FAULTS_KERNEL,
 	SPFS_STAT_PVL_AGREE,
 	SPFS_STAT_PVL_DISAGREE,
+	SPFS_STAT_TRACE_DROPPED,
 	SPFS_NR_STATS,
 };
 
@@ -104,11 +107,12 @@ struct spfs_stats {
 	u64 agreement[SPFS_NR_PVL_ROWS][SPFS_NR_REALS];
 };
 
-DECLARE_PER_CPU(struct spfs_stats, spfs_stats);
+/* Allocated at load: too big for the static per-CPU area of modules. */
+extern struct spfs_stats __percpu *spfs_stats;
 
 static inline void spfs_stat_inc(enum spfs_stat s)
 {
-	this_cpu_inc(spfs_stats.count[s]);
+	this_cpu_inc(spfs_stats->count[s]);
 }
 
 /* Sum a field of struct spfs_stats over all CPUs. */
@@ -118,12 +122,14 @@ static inline void spfs_stat_inc(enum spfs_stat s)
 	int __cpu;							\
 									\
 	for_each_possible_cpu(__cpu)					\
-		__sum += READ_ONCE(per_cpu(spfs_stats, __cpu).field);	\
+		__sum += READ_ONCE(per_cpu_ptr(spfs_stats, __cpu)->field); \
 	__sum;								\
 })
 
 const char *spfs_stat_name(enum spfs_stat s);
 void spfs_stats_reset(void);
+int spfs_stats_init(void);
+void spfs_stats_exit(void);
 
 /* ------------------------------------------------------------------ */
 /* Tracked processes (spfs_track.c)                                     */

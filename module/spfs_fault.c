@@ -25,6 +25,7 @@
 #include <linux/hash.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/irq_work.h>
 #include <linux/kprobes.h>
 #include <linux/perf_event.h>
 #include <linux/mempolicy.h>
@@ -95,6 +96,70 @@ static u64 spfs_now(void)
 }
 
 /*
+ * fault_verdict is emitted from an irq_work, not from T1 itself: T1 runs
+ * inside a perf software event, where perf drops nested events - those
+ * of perf and of bpftrace on this tracepoint included.  The irq_work runs
+ * on the same CPU as soon as interrupts allow, still in the faulting
+ * task, and only while the tracepoint is enabled.
+ */
+#define SPFS_TRACE_RING		64
+
+struct spfs_trace_rec {
+	int tgid;
+	u32 flags;
+	u64 addr, window_ns, wait_ns;
+	struct spfs_judgement j;
+};
+
+struct spfs_trace_ring {
+	struct irq_work work;
+	unsigned int head, tail;
+	struct spfs_trace_rec rec[SPFS_TRACE_RING];
+};
+
+static struct spfs_trace_ring __percpu *spfs_trace_rings;
+
+/* Producer and consumer share a CPU: compiler barriers order them. */
+static void spfs_trace_flush(struct irq_work *work)
+{
+	struct spfs_trace_ring *r = container_of(work, struct spfs_trace_ring,
+						 work);
+	struct spfs_trace_rec *e;
+
+	while (r->tail != READ_ONCE(r->head)) {
+		e = &r->rec[r->tail % SPFS_TRACE_RING];
+		trace_fault_verdict(e->tgid, e->addr, e->flags, &e->j,
+				    e->window_ns, e->wait_ns);
+		barrier();
+		WRITE_ONCE(r->tail, r->tail + 1);
+	}
+}
+
+static void spfs_trace_verdict(int tgid, const struct spfs_fault *f,
+			       const struct spfs_judgement *j, u64 window,
+			       u64 wait)
+{
+	struct spfs_trace_ring *r = this_cpu_ptr(spfs_trace_rings);
+	struct spfs_trace_rec *e;
+
+	if (r->head - READ_ONCE(r->tail) >= SPFS_TRACE_RING) {
+		spfs_stat_inc(SPFS_STAT_TRACE_DROPPED);
+		return;
+	}
+	e = &r->rec[r->head % SPFS_TRACE_RING];
+	e->tgid = tgid;
+	e->flags = f->flags;
+	e->addr = f->addr;
+	e->window_ns = window;
+	e->wait_ns = wait;
+	e->j = *j;
+	barrier();
+	WRITE_ONCE(r->head, r->head + 1);
+	irq_work_queue(&r->work);
+}
+NOKPROBE_SYMBOL(spfs_trace_verdict);
+
+/*
  * shmem_mapping() is not exported before 6.2 or so; the address space
  * operations of a shmem file made at load time identify shmem mappings
  * (shared anonymous memory included) on every kernel.
@@ -111,16 +176,25 @@ NOKPROBE_SYMBOL(spfs_vma_is_shmem);
 /**
  * spfs_fault_init() - prepare the fault path
  *
- * Return: 0, or the error of creating a shmem file.
+ * Return: 0, or the error of creating a shmem file or of allocating.
  */
 int spfs_fault_init(void)
 {
-	struct file *f = shmem_file_setup(KBUILD_MODNAME, 0, VM_NORESERVE);
+	struct file *f;
+	int cpu;
 
+	f = shmem_file_setup(KBUILD_MODNAME, 0, VM_NORESERVE);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	spfs_shmem_aops = f->f_mapping->a_ops;
 	fput(f);
+
+	spfs_trace_rings = alloc_percpu(struct spfs_trace_ring);
+	if (!spfs_trace_rings)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		init_irq_work(&per_cpu_ptr(spfs_trace_rings, cpu)->work,
+			      spfs_trace_flush);
 	return 0;
 }
 
@@ -225,7 +299,7 @@ static atomic64_t spfs_disagreement_seq = ATOMIC64_INIT(0);
 static void spfs_agreement(struct spfs_mm *smm, const struct spfs_fault *f,
 			   const struct spfs_judgement *j, enum spfs_real real)
 {
-	struct spfs_stats *st = this_cpu_ptr(&spfs_stats);
+	struct spfs_stats *st = this_cpu_ptr(spfs_stats);
 	u8 v = j->verdict[SPFS_RULE_PVL][SPFS_WIN_SERVICE];
 	u8 detail = j->detail[SPFS_RULE_PVL][SPFS_WIN_SERVICE];
 	unsigned int row = spfs_pvl_row(v, detail);
@@ -283,7 +357,7 @@ bool spfs_disagreement_get(unsigned int i, struct spfs_disagreement *d)
 static void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
 			 const struct spfs_judgement *j, enum spfs_real real)
 {
-	struct spfs_stats *st = this_cpu_ptr(&spfs_stats);
+	struct spfs_stats *st = this_cpu_ptr(spfs_stats);
 	u64 wait = f->tl > f->t0 ? f->tl - f->t0 : 0;
 	u64 service = f->t1 > f->tl ? f->t1 - f->tl : 0;
 	int r, w;
@@ -325,8 +399,8 @@ static void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
 		st->writer_stall_ns[w] += j->writer_stall[w];
 	if (smm)
 		atomic_long_inc(&smm->faults);
-	trace_fault_verdict(smm ? smm->tgid : 0, f->addr, f->flags, j, service,
-			    wait);
+	if (trace_fault_verdict_enabled())
+		spfs_trace_verdict(smm ? smm->tgid : 0, f, j, service, wait);
 	if (SPFS_HAVE_VMA_LOCK)
 		spfs_agreement(smm, f, j, real);
 }
@@ -811,6 +885,10 @@ void spfs_fault_exit(void)
 {
 	int cpu;
 
+	for_each_possible_cpu(cpu)
+		irq_work_sync(&per_cpu_ptr(spfs_trace_rings, cpu)->work);
+	free_percpu(spfs_trace_rings);
+	spfs_trace_rings = NULL;
 	memset(spfs_slots, 0, sizeof(spfs_slots));
 	atomic_set(&spfs_slots_used, 0);
 	for_each_possible_cpu(cpu)

@@ -51,12 +51,15 @@ static int __init spfs_init(void)
 	ret = spfs_parse_params(&t);
 	if (ret)
 		return ret;
+	ret = spfs_stats_init();
+	if (ret)
+		return ret;
 	ret = spfs_fault_init();
 	if (ret)
-		return ret;
+		goto exit_stats;
 	ret = spfs_track_init();
 	if (ret)
-		return ret;
+		goto exit_fault;
 	ret = spfs_target_set(&t);
 	if (ret)
 		goto exit_track;
@@ -74,6 +77,10 @@ remove_debugfs:
 	spfs_debugfs_exit();
 exit_track:
 	spfs_track_exit();
+exit_fault:
+	spfs_fault_exit();
+exit_stats:
+	spfs_stats_exit();
 	return ret;
 }
 
@@ -83,6 +90,7 @@ static void __exit spfs_exit(void)
 	spfs_debugfs_exit();
 	spfs_track_exit();
 	spfs_fault_exit();
+	spfs_stats_exit();
 	pr_info("unloaded\n");
 }
 

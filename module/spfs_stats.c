@@ -9,7 +9,7 @@
 
 #include "spfs.h"
 
-DEFINE_PER_CPU(struct spfs_stats, spfs_stats);
+struct spfs_stats __percpu *spfs_stats;
 
 static const char * const spfs_stat_names[SPFS_NR_STATS] = {
 	[SPFS_STAT_FAULTS]		= "faults",
@@ -25,6 +25,7 @@ static const char * const spfs_stat_names[SPFS_NR_STATS] = {
 	[SPFS_STAT_FAULTS_KERNEL]	= "faults_kernel",
 	[SPFS_STAT_PVL_AGREE]		= "pvl.agree",
 	[SPFS_STAT_PVL_DISAGREE]	= "pvl.disagree",
+	[SPFS_STAT_TRACE_DROPPED]	= "trace_dropped",
 };
 
 /**
@@ -50,6 +51,26 @@ void spfs_stats_reset(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		memset(per_cpu_ptr(&spfs_stats, cpu), 0,
+		memset(per_cpu_ptr(spfs_stats, cpu), 0,
 		       sizeof(struct spfs_stats));
+}
+
+/**
+ * spfs_stats_init() - allocate the counters, zeroed
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int spfs_stats_init(void)
+{
+	spfs_stats = alloc_percpu(struct spfs_stats);
+	return spfs_stats ? 0 : -ENOMEM;
+}
+
+/**
+ * spfs_stats_exit() - free the counters; nothing may count any more
+ */
+void spfs_stats_exit(void)
+{
+	free_percpu(spfs_stats);
+	spfs_stats = NULL;
 }
