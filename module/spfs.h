@@ -80,6 +80,7 @@ enum spfs_cause_kind {
 
 /**
  * struct spfs_stats - one CPU's counters
+ * @seq: odd while this CPU is accounting a fault (see spfs_stats_snapshot())
  * @count: &enum spfs_stat counters
  * @verdict: verdicts per rule and window
  * @reason: ineligible verdicts by reason
@@ -94,6 +95,7 @@ enum spfs_cause_kind {
  * @agreement: shadow pvl verdict (spfs_pvl_row()) against the real outcome
  */
 struct spfs_stats {
+	unsigned int seq;
 	u64 count[SPFS_NR_STATS];
 	u64 verdict[SPFS_NR_RULES][SPFS_NR_WINDOWS][SPFS_NR_VERDICTS];
 	u64 reason[SPFS_NR_RULES][SPFS_NR_WINDOWS][SPFS_NR_REASONS];
@@ -115,19 +117,26 @@ static inline void spfs_stat_inc(enum spfs_stat s)
 	this_cpu_inc(spfs_stats->count[s]);
 }
 
-/* Sum a field of struct spfs_stats over all CPUs. */
-#define spfs_stats_sum(field)						\
-({									\
-	u64 __sum = 0;							\
-	int __cpu;							\
-									\
-	for_each_possible_cpu(__cpu)					\
-		__sum += READ_ONCE(per_cpu_ptr(spfs_stats, __cpu)->field); \
-	__sum;								\
-})
+/*
+ * A fault's counters change together, inside a write section of its
+ * CPU's sequence: a snapshot sees all of a fault or none of it, so the
+ * verdicts of each rule add up to the faults at every read.
+ */
+static inline void spfs_stats_write_begin(struct spfs_stats *st)
+{
+	WRITE_ONCE(st->seq, st->seq + 1);
+	smp_wmb();	/* odd before the counters; pairs with the snapshot */
+}
+
+static inline void spfs_stats_write_end(struct spfs_stats *st)
+{
+	smp_wmb();	/* the counters before even; pairs with the snapshot */
+	WRITE_ONCE(st->seq, st->seq + 1);
+}
 
 const char *spfs_stat_name(enum spfs_stat s);
-void spfs_stats_reset(void);
+void spfs_stats_snapshot(struct spfs_stats *sum);
+int spfs_stats_reset(void);
 int spfs_stats_init(void);
 void spfs_stats_exit(void);
 

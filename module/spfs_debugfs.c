@@ -29,6 +29,7 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "spfs.h"
@@ -41,7 +42,18 @@ static const char * const spfs_window_prefix[SPFS_NR_WINDOWS] = {
 	[SPFS_WIN_FULL]		= "full.",
 };
 
-static void stats_show_rule(struct seq_file *m, int r, int w)
+/* A consistent snapshot of the counters, or NULL; kfree() it. */
+static struct spfs_stats *spfs_debugfs_snapshot(void)
+{
+	struct spfs_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+
+	if (st)
+		spfs_stats_snapshot(st);
+	return st;
+}
+
+static void stats_show_rule(struct seq_file *m, const struct spfs_stats *st,
+			    int r, int w)
 {
 	const char *rule = spfs_rule_name(r), *wp = spfs_window_prefix[w];
 	int v;
@@ -50,34 +62,37 @@ static void stats_show_rule(struct seq_file *m, int r, int w)
 		if (v == SPFS_V_INELIGIBLE)
 			continue;	/* by reason below: no double count */
 		seq_printf(m, "%s.%s%s %llu\n", rule, wp, spfs_verdict_name(v),
-			   spfs_stats_sum(verdict[r][w][v]));
+			   st->verdict[r][w][v]);
 	}
 	for (v = 0; v < SPFS_NR_REASONS; v++)
 		seq_printf(m, "%s.%sineligible.%s %llu\n", rule, wp,
-			   spfs_reason_name(v), spfs_stats_sum(reason[r][w][v]));
+			   spfs_reason_name(v), st->reason[r][w][v]);
 }
 
 static int stats_show(struct seq_file *m, void *v)
 {
+	struct spfs_stats *st = spfs_debugfs_snapshot();
 	struct spfs_probe_info info;
 	unsigned int i;
 	int s, r, w;
 
+	if (!st)
+		return -ENOMEM;
 	for (s = 0; s < SPFS_NR_STATS; s++)
 		seq_printf(m, "%s %llu\n", spfs_stat_name(s),
-			   spfs_stats_sum(count[s]));
+			   st->count[s]);
 	seq_printf(m, "procs_tracked %u\n", spfs_track_count());
 	for (w = 0; w < SPFS_NR_WINDOWS; w++) {
 		for (r = 0; r < SPFS_NR_RULES; r++) {
-			stats_show_rule(m, r, w);
+			stats_show_rule(m, st, r, w);
 			if (w == SPFS_WIN_SERVICE)
 				seq_printf(m, "%s.wait_avoided_ns %llu\n",
 					   spfs_rule_name(r),
-					   spfs_stats_sum(wait_avoided_ns[r]));
+					   st->wait_avoided_ns[r]);
 		}
 		seq_printf(m, "pvl.%swriter_stall_ns %llu\n",
 			   spfs_window_prefix[w],
-			   spfs_stats_sum(writer_stall_ns[w]));
+			   st->writer_stall_ns[w]);
 	}
 	for (i = 0; i < spfs_probes_count(); i++) {
 		spfs_probe_info(i, &info);
@@ -85,6 +100,7 @@ static int stats_show(struct seq_file *m, void *v)
 			seq_printf(m, "nmissed.%s %lu\n", info.name,
 				   info.nmissed);
 	}
+	kfree(st);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -97,8 +113,11 @@ static const char * const spfs_cause_kind_names[SPFS_NR_CAUSE_KINDS] = {
 
 static int races_show(struct seq_file *m, void *v)
 {
+	struct spfs_stats *st = spfs_debugfs_snapshot();
 	int r, w, k, c;
 
+	if (!st)
+		return -ENOMEM;
 	for (w = 0; w < SPFS_NR_WINDOWS; w++) {
 		for (r = 0; r < SPFS_NR_RULES; r++) {
 			const char *rule = spfs_rule_name(r);
@@ -109,13 +128,14 @@ static int races_show(struct seq_file *m, void *v)
 					seq_printf(m, "%s.%s%s.%s %llu\n", rule,
 						   wp, spfs_cause_kind_names[k],
 						   spfs_cause_name(c),
-						   spfs_stats_sum(cause[r][w][k][c]));
+						   st->cause[r][w][k][c]);
 			for (c = 0; c < SPFS_NR_PT_EVENTS; c++)
 				seq_printf(m, "%s.%srace_pgtable.%s %llu\n",
 					   rule, wp, spfs_pt_event_name(c),
-					   spfs_stats_sum(pt_event[r][w][c]));
+					   st->pt_event[r][w][c]);
 		}
 	}
+	kfree(st);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(races);
@@ -175,28 +195,28 @@ static void latency_show_hist(struct seq_file *m, const char *title,
 
 static int latency_show(struct seq_file *m, void *v)
 {
-	u64 service[SPFS_HIST_BUCKETS], wait[SPFS_HIST_BUCKETS];
+	struct spfs_stats *st = spfs_debugfs_snapshot();
 	char title[64];
-	int r, b;
+	int r;
 
+	if (!st)
+		return -ENOMEM;
 	for (r = 0; r < SPFS_NR_RULES; r++) {
-		for (b = 0; b < SPFS_HIST_BUCKETS; b++) {
-			service[b] = spfs_stats_sum(hist_service[r][b]);
-			wait[b] = spfs_stats_sum(hist_wait[r][b]);
-		}
 		snprintf(title, sizeof(title), "%s.service_ns",
 			 spfs_rule_name(r));
-		latency_show_hist(m, title, service);
+		latency_show_hist(m, title, st->hist_service[r]);
 		snprintf(title, sizeof(title), "%s.lock_wait_ns",
 			 spfs_rule_name(r));
-		latency_show_hist(m, title, wait);
+		latency_show_hist(m, title, st->hist_wait[r]);
 	}
+	kfree(st);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(latency);
 
 static int agreement_show(struct seq_file *m, void *v)
 {
+	struct spfs_stats *st;
 	u64 agree, disagree, n;
 	unsigned int row, real;
 
@@ -204,6 +224,9 @@ static int agreement_show(struct seq_file *m, void *v)
 		seq_puts(m, "unavailable: this kernel has no per-VMA locks; the pvl verdict is a prediction only\n");
 		return 0;
 	}
+	st = spfs_debugfs_snapshot();
+	if (!st)
+		return -ENOMEM;
 	seq_printf(m, "%-16s", "# pvl \\ real");
 	for (real = 0; real < SPFS_NR_REALS; real++)
 		seq_printf(m, " %16s", spfs_real_name(real));
@@ -212,7 +235,7 @@ static int agreement_show(struct seq_file *m, void *v)
 		u64 cells[SPFS_NR_REALS], sum = 0;
 
 		for (real = 0; real < SPFS_NR_REALS; real++) {
-			cells[real] = spfs_stats_sum(agreement[row][real]);
+			cells[real] = st->agreement[row][real];
 			sum += cells[real];
 		}
 		if (!sum)
@@ -226,12 +249,13 @@ static int agreement_show(struct seq_file *m, void *v)
 				seq_printf(m, " %s", spfs_real_name(real));
 		seq_putc(m, '\n');
 	}
-	agree = spfs_stats_sum(count[SPFS_STAT_PVL_AGREE]);
-	disagree = spfs_stats_sum(count[SPFS_STAT_PVL_DISAGREE]);
+	agree = st->count[SPFS_STAT_PVL_AGREE];
+	disagree = st->count[SPFS_STAT_PVL_DISAGREE];
 	n = agree + disagree;
 	seq_printf(m, "total %llu agree %llu disagree %llu rate %llu.%02llu%%\n",
 		   n, agree, disagree, n ? agree * 100 / n : 0,
 		   n ? agree * 10000 / n % 100 : 0);
+	kfree(st);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(agreement);
@@ -311,8 +335,8 @@ static ssize_t reset_write(struct file *file, const char __user *ubuf,
 		return ret;
 	if (spfs_parse_reset(buf, count))
 		return -EINVAL;
-	spfs_stats_reset();
-	return count;
+	ret = spfs_stats_reset();
+	return ret ? ret : count;
 }
 
 static const struct file_operations reset_fops = {

@@ -362,6 +362,7 @@ static void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
 	u64 service = f->t1 > f->tl ? f->t1 - f->tl : 0;
 	int r, w;
 
+	spfs_stats_write_begin(st);
 	st->count[SPFS_STAT_FAULTS]++;
 	for (r = 0; r < SPFS_NR_RULES; r++) {
 		for (w = 0; w < SPFS_NR_WINDOWS; w++) {
@@ -397,12 +398,13 @@ static void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
 	}
 	for (w = 0; w < SPFS_NR_WINDOWS; w++)
 		st->writer_stall_ns[w] += j->writer_stall[w];
+	if (SPFS_HAVE_VMA_LOCK)
+		spfs_agreement(smm, f, j, real);
+	spfs_stats_write_end(st);
 	if (smm)
 		atomic_long_inc(&smm->faults);
 	if (trace_fault_verdict_enabled())
 		spfs_trace_verdict(smm ? smm->tgid : 0, f, j, service, wait);
-	if (SPFS_HAVE_VMA_LOCK)
-		spfs_agreement(smm, f, j, real);
 }
 NOKPROBE_SYMBOL(spfs_account);
 

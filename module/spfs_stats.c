@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * spf-shadow: per-CPU counters.  The fault path only ever increments its
- * own CPU's copy; readers sum over all CPUs.
+ * own CPU's copy; readers take consistent snapshots summed over CPUs.
  */
 #include <linux/cpumask.h>
 #include <linux/percpu.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "spfs.h"
@@ -39,20 +41,87 @@ const char *spfs_stat_name(enum spfs_stat s)
 	return spfs_stat_names[s];
 }
 
-/**
- * spfs_stats_reset() - zero every counter on every CPU
- *
- * Racy against faults in flight by design: a fault being accounted while
- * the counters are zeroed may be left half counted, so read after the
- * workload, not during it, when sums must match.
+/*
+ * What a reset saw: reads subtract it.  Zeroing the counters instead
+ * would race with the CPUs counting, and leave half-counted faults.
  */
-void spfs_stats_reset(void)
+static struct spfs_stats *spfs_stats_base;
+static DEFINE_MUTEX(spfs_stats_mutex);
+
+/* One CPU's counters, copied outside of a write section. */
+static void spfs_stats_read_cpu(int cpu, struct spfs_stats *copy)
+{
+	const struct spfs_stats *st = per_cpu_ptr(spfs_stats, cpu);
+	unsigned int seq;
+
+	do {
+		seq = READ_ONCE(st->seq);
+		smp_rmb();	/* the sequence before the counters */
+		memcpy(copy, st, sizeof(*copy));
+		smp_rmb();	/* the counters before the re-check */
+	} while ((seq & 1) || seq != READ_ONCE(st->seq));
+}
+
+/* Add or subtract (@sign -1) every counter of @b to @a. */
+static void spfs_stats_add(struct spfs_stats *a, const struct spfs_stats *b,
+			   int sign)
+{
+	u64 *pa = (u64 *)&a->count, *pb = (u64 *)&b->count;
+	size_t i, n = (sizeof(*a) - offsetof(struct spfs_stats, count)) /
+		      sizeof(u64);
+
+	for (i = 0; i < n; i++)
+		pa[i] += sign * pb[i];
+}
+
+static void spfs_stats_sum_cpus(struct spfs_stats *sum, struct spfs_stats *tmp)
 {
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		memset(per_cpu_ptr(spfs_stats, cpu), 0,
-		       sizeof(struct spfs_stats));
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		spfs_stats_read_cpu(cpu, tmp);
+		spfs_stats_add(sum, tmp, 1);
+	}
+}
+
+/**
+ * spfs_stats_snapshot() - every counter, summed over CPUs, since the reset
+ * @sum: where to put them
+ *
+ * Each CPU is read between two of its faults, so each rule's verdicts add
+ * up to the faults in the result.  May sleep.
+ */
+void spfs_stats_snapshot(struct spfs_stats *sum)
+{
+	struct spfs_stats *tmp = kmalloc(sizeof(*tmp), GFP_KERNEL);
+
+	mutex_lock(&spfs_stats_mutex);
+	if (tmp)
+		spfs_stats_sum_cpus(sum, tmp);
+	else
+		memset(sum, 0, sizeof(*sum));
+	spfs_stats_add(sum, spfs_stats_base, -1);
+	mutex_unlock(&spfs_stats_mutex);
+	kfree(tmp);
+}
+
+/**
+ * spfs_stats_reset() - start counting from zero
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int spfs_stats_reset(void)
+{
+	struct spfs_stats *tmp = kmalloc(sizeof(*tmp), GFP_KERNEL);
+
+	if (!tmp)
+		return -ENOMEM;
+	mutex_lock(&spfs_stats_mutex);
+	spfs_stats_sum_cpus(spfs_stats_base, tmp);
+	mutex_unlock(&spfs_stats_mutex);
+	kfree(tmp);
+	return 0;
 }
 
 /**
@@ -62,8 +131,15 @@ void spfs_stats_reset(void)
  */
 int spfs_stats_init(void)
 {
+	spfs_stats_base = kzalloc(sizeof(*spfs_stats_base), GFP_KERNEL);
+	if (!spfs_stats_base)
+		return -ENOMEM;
 	spfs_stats = alloc_percpu(struct spfs_stats);
-	return spfs_stats ? 0 : -ENOMEM;
+	if (!spfs_stats) {
+		kfree(spfs_stats_base);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
@@ -73,4 +149,6 @@ void spfs_stats_exit(void)
 {
 	free_percpu(spfs_stats);
 	spfs_stats = NULL;
+	kfree(spfs_stats_base);
+	spfs_stats_base = NULL;
 }
