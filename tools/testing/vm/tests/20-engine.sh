@@ -13,7 +13,7 @@ test_probes_attached() {
 
 	missing=$(grep -v ' attached' "$SPFS_DBG/probes")
 	[ -z "$missing" ] || { diag "not attached: $missing"; return 1; }
-	grep -q '^mmap_lock_released tracepoint attached required' \
+	grep -q '^up_write kprobe attached required' \
 		"$SPFS_DBG/probes" &&
 	[ "$(grep -c ' kprobe attached' "$SPFS_DBG/probes")" -ge 7 ] ||
 		{ cat "$SPFS_DBG/probes"; return 1; }
