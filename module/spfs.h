@@ -10,6 +10,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/percpu.h>
 #include <linux/rwsem.h>
+#include <linux/spinlock.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 
@@ -80,7 +81,8 @@ enum spfs_cause_kind {
 
 /**
  * struct spfs_stats - one CPU's counters
- * @seq: odd while this CPU is accounting a fault (see spfs_stats_snapshot())
+ * @lock: held by this CPU while it accounts a fault, and by a reader
+ *	  copying the counters (see spfs_stats_snapshot())
  * @count: &enum spfs_stat counters
  * @verdict: verdicts per rule and window
  * @reason: ineligible verdicts by reason
@@ -95,7 +97,7 @@ enum spfs_cause_kind {
  * @agreement: shadow pvl verdict (spfs_pvl_row()) against the real outcome
  */
 struct spfs_stats {
-	unsigned int seq;
+	raw_spinlock_t lock;
 	u64 count[SPFS_NR_STATS];
 	u64 verdict[SPFS_NR_RULES][SPFS_NR_WINDOWS][SPFS_NR_VERDICTS];
 	u64 reason[SPFS_NR_RULES][SPFS_NR_WINDOWS][SPFS_NR_REASONS];
@@ -118,20 +120,20 @@ static inline void spfs_stat_inc(enum spfs_stat s)
 }
 
 /*
- * A fault's counters change together, inside a write section of its
- * CPU's sequence: a snapshot sees all of a fault or none of it, so the
- * verdicts of each rule add up to the faults at every read.
+ * A fault's counters change together, under its CPU's own lock: a
+ * snapshot sees all of a fault or none of it, so the verdicts of each rule
+ * add up to the faults at every read.  The lock is per CPU and only a
+ * reader (a debugfs read, rare) ever contends for it; a sequence count
+ * would let a 7 KiB copy be overtaken by faults for ever.
  */
 static inline void spfs_stats_write_begin(struct spfs_stats *st)
 {
-	WRITE_ONCE(st->seq, st->seq + 1);
-	smp_wmb();	/* odd before the counters; pairs with the snapshot */
+	raw_spin_lock(&st->lock);
 }
 
 static inline void spfs_stats_write_end(struct spfs_stats *st)
 {
-	smp_wmb();	/* the counters before even; pairs with the snapshot */
-	WRITE_ONCE(st->seq, st->seq + 1);
+	raw_spin_unlock(&st->lock);
 }
 
 const char *spfs_stat_name(enum spfs_stat s);

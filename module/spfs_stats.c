@@ -48,18 +48,15 @@ const char *spfs_stat_name(enum spfs_stat s)
 static struct spfs_stats *spfs_stats_base;
 static DEFINE_MUTEX(spfs_stats_mutex);
 
-/* One CPU's counters, copied outside of a write section. */
+/* One CPU's counters, copied between two of its faults. */
 static void spfs_stats_read_cpu(int cpu, struct spfs_stats *copy)
 {
-	const struct spfs_stats *st = per_cpu_ptr(spfs_stats, cpu);
-	unsigned int seq;
+	struct spfs_stats *st = per_cpu_ptr(spfs_stats, cpu);
+	unsigned long flags;
 
-	do {
-		seq = READ_ONCE(st->seq);
-		smp_rmb();	/* the sequence before the counters */
-		memcpy(copy, st, sizeof(*copy));
-		smp_rmb();	/* the counters before the re-check */
-	} while ((seq & 1) || seq != READ_ONCE(st->seq));
+	raw_spin_lock_irqsave(&st->lock, flags);
+	memcpy(copy, st, sizeof(*copy));
+	raw_spin_unlock_irqrestore(&st->lock, flags);
 }
 
 /* Add or subtract (@sign -1) every counter of @b to @a. */
@@ -131,6 +128,8 @@ int spfs_stats_reset(void)
  */
 int spfs_stats_init(void)
 {
+	int cpu;
+
 	spfs_stats_base = kzalloc(sizeof(*spfs_stats_base), GFP_KERNEL);
 	if (!spfs_stats_base)
 		return -ENOMEM;
@@ -139,6 +138,8 @@ int spfs_stats_init(void)
 		kfree(spfs_stats_base);
 		return -ENOMEM;
 	}
+	for_each_possible_cpu(cpu)
+		raw_spin_lock_init(&per_cpu_ptr(spfs_stats, cpu)->lock);
 	return 0;
 }
 
