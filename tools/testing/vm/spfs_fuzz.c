@@ -6,7 +6,8 @@
  * included), huge lengths, valid commands, writes at an offset and from
  * an unmapped buffer, each followed by a read of "target": every write
  * must succeed or fail with EINVAL or EFAULT, and a failed write must not
- * change the target.  Phase 2: writer and reader threads at once, over
+ * change the target (ESPIPE, the VFS refusing a write at an offset, is a
+ * clean refusal too).  Phase 2: writer and reader threads at once, over
  * every debugfs file, for a while: same rule for the errors.
  *
  * Usage: spfs_fuzz [-n WRITES] [-t THREADS] [-d SECONDS] [-s SEED] [DIR]
@@ -38,7 +39,7 @@ static const char * const valid[] = {
 	"none", "all", "pid 1", "comm fuzz", "1", "1\n", "none\n", "pid 42\n",
 };
 
-static atomic_ulong n_ok, n_einval, n_efault, n_other, n_changed;
+static atomic_ulong n_ok, n_einval, n_efault, n_espipe, n_other, n_changed;
 static atomic_bool stop;
 static char *huge_buf, *bad_ptr;
 
@@ -77,6 +78,8 @@ static void count(ssize_t ret, int err)
 		atomic_fetch_add(&n_einval, 1);
 	else if (err == EFAULT)
 		atomic_fetch_add(&n_efault, 1);
+	else if (err == ESPIPE)	/* the VFS: a write at an offset */
+		atomic_fetch_add(&n_espipe, 1);
 	else {
 		atomic_fetch_add(&n_other, 1);
 		fprintf(stderr, "spfs_fuzz: unexpected error: %s\n",
@@ -241,11 +244,12 @@ int main(int argc, char **argv)
 		fail("restoring the target");
 	close(fd);
 
-	printf("seed=%u writes=%lu ok=%lu einval=%lu efault=%lu other=%lu changed_on_error=%lu\n",
+	printf("seed=%u writes=%lu ok=%lu einval=%lu efault=%lu espipe=%lu other=%lu changed_on_error=%lu\n",
 	       seed, atomic_load(&n_ok) + atomic_load(&n_einval) +
-	       atomic_load(&n_efault) + atomic_load(&n_other),
+	       atomic_load(&n_efault) + atomic_load(&n_espipe) +
+	       atomic_load(&n_other),
 	       atomic_load(&n_ok), atomic_load(&n_einval),
-	       atomic_load(&n_efault), atomic_load(&n_other),
-	       atomic_load(&n_changed));
+	       atomic_load(&n_efault), atomic_load(&n_espipe),
+	       atomic_load(&n_other), atomic_load(&n_changed));
 	return atomic_load(&n_other) || atomic_load(&n_changed) ? 1 : 0;
 }

@@ -48,7 +48,7 @@ test_fuzz_params() {
 			refused=$((refused + 1))
 		fi
 	done
-	for v in pvl_profile=x pvl_profile= "pvl_profile=6.12 " target=; do
+	for v in pvl_profile=x pvl_profile= pvl_profile=6.120 target=; do
 		if insmod "$SPF_SHADOW_KO" "$v" 2>/dev/null; then
 			rmmod spf_shadow
 			diag "insmod $v loaded"

@@ -1,0 +1,256 @@
+# SPDX-License-Identifier: GPL-2.0
+# The bpftrace tools of tools/bpftrace/: each runs over a workload that
+# makes what it shows, and its output is checked, against the module's
+# debugfs counters where they count the same thing.
+
+BT_DIR=$SPFS_TOP/tools/bpftrace
+BT_LIBC=/usr/lib/x86_64-linux-gnu/libc.so.6
+
+# bt_have: bpftrace is installed (else skip).
+bt_have() {
+	command -v bpftrace >/dev/null && return 0
+	diag "bpftrace not installed"
+	return 77
+}
+
+# bt_run OUT TOOL [ARGS...] -- WORKLOAD [ARGS...]: track WORKLOAD by comm,
+# start tools/bpftrace/TOOL.bt, zero the module's counters once its probes
+# are attached, run the workload, then stop the tool with SIGINT (Ctrl-C)
+# - or, with BT_SELF_EXIT set, wait for it to end by itself.  The tool's
+# output is left in OUT, the workload's summary line in $wl_out; the
+# target is put back as it was.
+bt_run() {
+	local out=$1 tool=$2 args=() old pid i rc=0
+
+	shift 2
+	while [ "$1" != -- ]; do
+		args+=("$1")
+		shift
+	done
+	shift
+	old=$(cat "$SPFS_DBG/target") || return 1
+	echo "comm ${1:0:15}" >"$SPFS_DBG/target" || return 1
+	bpftrace "$BT_DIR/$tool.bt" "${args[@]}" >"$out" 2>&1 &
+	pid=$!
+	if wait_for "$out" '^Attaching' 60; then
+		# "Attaching N probes..." is printed before they are attached.
+		sleep 2
+		echo 1 >"$SPFS_DBG/reset"
+		wl_out=$(workload "$@") || { diag "$1 failed"; rc=1; }
+		[ -n "${BT_SELF_EXIT:-}" ] || kill -INT "$pid" 2>/dev/null
+	else
+		rc=1
+		kill -INT "$pid" 2>/dev/null
+	fi
+	# Printing the maps takes a while under qemu.
+	for i in $(seq 600); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		diag "$tool did not end"
+		kill -KILL "$pid"
+		rc=1
+	fi
+	wait "$pid" || { diag "$tool exited with $?"; rc=1; }
+	echo "$old" >"$SPFS_DBG/target"
+	[ $rc = 0 ] || sed 's/^/  /' "$out" | head -n 40
+	return $rc
+}
+
+# bt_diag_module: the module's fault count, and the fault_verdict events
+# it could not emit (trace_dropped: then the tools miss them).
+bt_diag_module() {
+	diag "module: faults $(sv faults) trace_dropped $(sv trace_dropped)"
+}
+
+# bt_val OUT KEY: the value printed for the map entry KEY (e.g.
+# "@faults[anon]"), empty if there is none.
+bt_val() {
+	awk -v k="$2: " 'index($0, k) == 1 { print substr($0, length(k) + 1) }' "$1"
+}
+
+# bt_hist OUT KEY: the number of values in the histogram KEY, and on a
+# second line its number of buckets.
+bt_hist() {
+	awk -v k="$2: " '
+		index($0, k) == 1 { in_h = 1; next }
+		in_h && /^\[/ { split($0, a, "|"); n = split(a[1], f, " ");
+				sum += f[n]; buckets++; next }
+		in_h { in_h = 0 }
+		END { print sum + 0; print buckets + 0 }' "$1"
+}
+
+# bt_expect_hist OUT KEY WANT: histogram KEY has WANT values.
+bt_expect_hist() {
+	local h
+
+	h=($(bt_hist "$1" "$2"))
+	expect_ge "$2 buckets" "${h[1]}" 1 &&
+	expect_eq "$2 values" "${h[0]}" "$3"
+}
+
+test_bt_tracepoints() {
+	local list tp
+
+	bt_have || return 77
+	load_module target=none || return 1
+	list=$(bpftrace -l 'tracepoint:spf_shadow:*') || return 1
+	for tp in fault_verdict vma_event pt_event; do
+		echo "$list" | grep -qx "tracepoint:spf_shadow:$tp" ||
+			{ diag "missing $tp in: $list"; return 1; }
+	done
+	list=$(bpftrace -l 'tracepoint:mmap_lock:*') || return 1
+	for tp in mmap_lock_start_locking mmap_lock_acquire_returned; do
+		echo "$list" | grep -qx "tracepoint:mmap_lock:$tp" ||
+			{ diag "missing $tp in: $list"; return 1; }
+	done
+}
+t "bpftrace: module loaded, its tracepoints and mmap_lock's listed" test_bt_tracepoints
+
+test_bt_verdicts() {
+	local out=/tmp/bt-verdicts.out r v sum rc=0
+
+	bt_have || return 77
+	bt_run $out spfverdicts -- faults --threads 2 --iterations 2 \
+		--size 4M || return 1
+	snap
+	bt_diag_module
+	for r in $SPFS_RULES; do
+		# Every verdict of the rule for comm faults, summed.
+		sum=$(awk -v r="$r" -F'[][]' '
+			$1 == "@verdicts" { split($2, k, ", ");
+				if (k[1] == "faults" && k[3] == r) {
+					sub(/.*: /, ""); s += $0 } }
+			END { print s + 0 }' $out)
+		expect_eq "$r verdicts of faults" "$sum" "$(sv faults)" || rc=1
+		v=$(grep -E "^@verdicts\[faults, [0-9]+, $r, success\]: " $out |
+			sed 's/.*: //')
+		expect_eq "$r success" "$v" "$(sv "$r.success")" || rc=1
+	done
+	expect_eq "dufour ineligible.no_anon_vma" \
+		"$(grep -E '^@verdicts\[faults, [0-9]+, dufour, ineligible.no_anon_vma\]: ' $out |
+		   sed 's/.*: //')" "$(sv dufour.ineligible.no_anon_vma)" || rc=1
+	[ $rc = 0 ] || cat $out
+	return $rc
+}
+t "bpftrace: spfverdicts counts each rule's verdicts by name, as the module" test_bt_verdicts
+
+test_bt_verdicts_interval() {
+	local out=/tmp/bt-verdicts-int.out n
+
+	bt_have || return 77
+	BT_SELF_EXIT=1 bt_run $out spfverdicts 2 3 -- faults --threads 2 \
+		--iterations 1 --size 2M || return 1
+	n=$(grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}$' $out)
+	expect_eq "intervals printed" "$n" 3 &&
+	grep -qE '^@verdicts\[faults, [0-9]+, pvl, success\]: [1-9]' $out ||
+		{ cat $out; return 1; }
+}
+t "bpftrace: spfverdicts INTERVAL COUNT prints COUNT times, then exits" test_bt_verdicts_interval
+
+test_bt_races() {
+	local out=/tmp/bt-races.out lines sum r name v rc=0
+
+	bt_have || return 77
+	bt_run $out spfraces -- mprotect_same --threads 2 --iterations 2 \
+		--size 8M || return 1
+	diag "$wl_out"
+	snap
+	bt_diag_module
+	# Each race line: the fault of mprotect_same, the writer too (the
+	# toggler thread), with the range it changed.
+	grep -qE '^mprotect_same +[0-9]+ +[0-9]+ +[0-9a-f]+ +seed +race_vma(_busy)?\.mprotect +mprotect_same +[0-9]+ +[0-9a-f]+-[0-9a-f]+$' $out ||
+		{ diag "no seed race_vma(_busy).mprotect line by mprotect_same"; rc=1; }
+	grep -qE '^mprotect_same .* lespinasse +race_mm\.mprotect +mprotect_same +[0-9]+ +-$' $out ||
+		{ diag "no lespinasse race_mm.mprotect line"; rc=1; }
+	# One line per race and rule (no LINES limit).
+	lines=$(grep -cE '^mprotect_same +[0-9]+ +[0-9]+ +[0-9a-f]+ ' $out)
+	sum=$(awk '/^@races\[/ { sub(/.*: /, ""); s += $0 } END { print s + 0 }' $out)
+	expect_gt "race lines" "$lines" 0 &&
+	expect_eq "race lines against @races" "$lines" "$sum" || rc=1
+	# @races[rule, name] is the module's rule.name (service window).
+	while read -r r name v; do
+		expect_eq "@races[$r, $name]" "$v" "$(sv "$r.$name")" || rc=1
+	done < <(sed -n 's/^@races\[\([a-z]*\), \([a-z_.]*\)\]: /\1 \2 /p' $out)
+	# The writer's kernel stack went through mprotect.
+	grep -qE '^@writers\[race_vma(_busy)?\.mprotect, mprotect_same, $' $out &&
+	grep -qE '^ +(do_mprotect_pkey|mprotect_fixup)\+' $out ||
+		{ diag "no mprotect writer stack"; rc=1; }
+	[ $rc = 0 ] || head -n 60 $out
+	return $rc
+}
+t "bpftrace: spfraces names mprotect and its writer for mprotect_same races" test_bt_races
+
+test_bt_lat() {
+	local out=/tmp/bt-lat.out r rc=0
+
+	bt_have || return 77
+	bt_run $out spflat -- faults --threads 2 --iterations 2 --size 4M ||
+		return 1
+	snap
+	bt_diag_module
+	expect_eq "@faults" "$(bt_val $out @faults)" "$(sv faults)" || rc=1
+	bt_expect_hist $out @all_wait_ns "$(sv faults)" || rc=1
+	for r in $SPFS_RULES; do
+		bt_expect_hist $out "@success_window_ns[$r]" \
+			"$(sv "$r.success")" || rc=1
+		bt_expect_hist $out "@success_wait_ns[$r]" \
+			"$(sv "$r.success")" || rc=1
+		expect_eq "@wait_avoided_ns[$r]" \
+			"$(bt_val $out "@wait_avoided_ns[$r]")" \
+			"$(sv "$r.wait_avoided_ns")" || rc=1
+	done
+	[ $rc = 0 ] || cat $out
+	return $rc
+}
+t "bpftrace: spflat histograms hold every success of each rule, and the wait of all" test_bt_lat
+
+test_bt_mmaplockwait() {
+	local out=/tmp/bt-mmaplock.out h
+
+	bt_have || return 77
+	bt_run $out mmaplockwait mprotect_same -- mprotect_same --threads 2 \
+		--iterations 2 --size 8M || return 1
+	# The toggler's mprotect() takes mmap_lock for write over and over.
+	h=($(bt_hist $out "@wait_ns[mprotect_same, write]"))
+	expect_ge "write-lock waits of mprotect_same" "${h[0]}" 10 &&
+	expect_ge "their buckets" "${h[1]}" 1 &&
+	grep -qE '^@wait\[mprotect_same, write\]: count [0-9]+, average [0-9]+, total [0-9]+$' $out ||
+		{ cat $out; return 1; }
+	# Only the COMM asked for.
+	if grep -E '^@[a-z_]+\[' $out | grep -qv '^@[a-z_]*\[mprotect_same, '; then
+		diag "other comms than mprotect_same:"
+		grep -E '^@[a-z_]+\[' $out | grep -v '^@[a-z_]*\[mprotect_same, '
+		return 1
+	fi
+}
+t "bpftrace: mmaplockwait shows mprotect_same's write-lock waits, no module needed" test_bt_mmaplockwait
+
+test_bt_class() {
+	local out=/tmp/bt-class.out r rc=0
+
+	bt_have || return 77
+	bt_run $out spfclass -- mixed --threads 2 --duration-ms 1000 \
+		--file "$BT_LIBC" || return 1
+	snap
+	bt_diag_module
+	expect_eq "@faults[all]" "$(bt_val $out '@faults[all]')" "$(sv faults)" || rc=1
+	expect_gt "@faults[anon]" "$(bt_val $out '@faults[anon]')" 0 || rc=1
+	expect_gt "@faults[file]" "$(bt_val $out '@faults[file]')" 0 || rc=1
+	for r in $SPFS_RULES; do
+		expect_eq "@success[all, $r]" "$(bt_val $out "@success[all, $r]")" \
+			"$(sv "$r.success")" || rc=1
+		expect_gt "@success[anon, $r]" \
+			"$(bt_val $out "@success[anon, $r]")" 0 || rc=1
+	done
+	# File faults: seed tries them, dufour and lespinasse never do.
+	expect_gt "@success[file, seed]" "$(bt_val $out '@success[file, seed]')" 0 || rc=1
+	for r in dufour lespinasse; do
+		expect_eq "@success[file, $r]" "$(bt_val $out "@success[file, $r]")" "" ||
+			rc=1
+	done
+	[ $rc = 0 ] || cat $out
+	return $rc
+}
+t "bpftrace: spfclass shows anon and file faults of mixed, file never dufour's" test_bt_class
