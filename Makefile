@@ -61,7 +61,8 @@ tools: $(WORKLOADS) $(TEST_TOOLS) $(CLI)
 $(CLI): $(wildcard tools/cli/*.c tools/cli/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS_TOOLS) -Itools/cli -o $@ $(filter %.c,$^)
+	@$(CC) $(CFLAGS_TOOLS) -Itools/cli \
+		-DSPFS_CLI_VERSION=\"$(shell cat VERSION)\" -o $@ $(filter %.c,$^)
 
 $(BUILD)/tools/spfs_%: tools/testing/vm/spfs_%.c
 	@mkdir -p $(@D)

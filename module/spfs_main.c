@@ -100,3 +100,4 @@ module_exit(spfs_exit);
 MODULE_DESCRIPTION("Shadow speculative page faults: would each fault have committed without mmap_lock?");
 MODULE_AUTHOR("spf-shadow developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(SPFS_VERSION);
