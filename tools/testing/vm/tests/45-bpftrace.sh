@@ -18,9 +18,10 @@ bt_have() {
 # are attached, run the workload, then stop the tool with SIGINT (Ctrl-C)
 # - or, with BT_SELF_EXIT set, wait for it to end by itself.  The tool's
 # output is left in OUT, the workload's summary line in $wl_out; the
-# target is put back as it was.
+# target is put back as it was.  Without the module loaded, only the tool
+# and the workload run.
 bt_run() {
-	local out=$1 tool=$2 args=() old pid i rc=0
+	local out=$1 tool=$2 args=() old='' pid rc=0
 
 	shift 2
 	while [ "$1" != -- ]; do
@@ -28,14 +29,17 @@ bt_run() {
 		shift
 	done
 	shift
-	old=$(cat "$SPFS_DBG/target") || return 1
-	echo "comm ${1:0:15}" >"$SPFS_DBG/target" || return 1
+	# mmaplockwait.bt needs no module: run without one too.
+	if module_loaded; then
+		old=$(cat "$SPFS_DBG/target") || return 1
+		echo "comm ${1:0:15}" >"$SPFS_DBG/target" || return 1
+	fi
 	bpftrace "$BT_DIR/$tool.bt" "${args[@]}" >"$out" 2>&1 &
 	pid=$!
 	if wait_for "$out" '^Attaching' 60; then
 		# "Attaching N probes..." is printed before they are attached.
 		sleep 2
-		echo 1 >"$SPFS_DBG/reset"
+		[ -z "$old" ] || echo 1 >"$SPFS_DBG/reset"
 		wl_out=$(workload "$@") || { diag "$1 failed"; rc=1; }
 		[ -n "${BT_SELF_EXIT:-}" ] || kill -INT "$pid" 2>/dev/null
 	else
@@ -43,7 +47,7 @@ bt_run() {
 		kill -INT "$pid" 2>/dev/null
 	fi
 	# Printing the maps takes a while under qemu.
-	for i in $(seq 600); do
+	for _ in $(seq 600); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -53,7 +57,7 @@ bt_run() {
 		rc=1
 	fi
 	wait "$pid" || { diag "$tool exited with $?"; rc=1; }
-	echo "$old" >"$SPFS_DBG/target"
+	[ -z "$old" ] || echo "$old" >"$SPFS_DBG/target"
 	[ $rc = 0 ] || sed 's/^/  /' "$out" | head -n 40
 	return $rc
 }
@@ -85,7 +89,7 @@ bt_hist() {
 bt_expect_hist() {
 	local h
 
-	h=($(bt_hist "$1" "$2"))
+	mapfile -t h < <(bt_hist "$1" "$2")
 	expect_ge "$2 buckets" "${h[1]}" 1 &&
 	expect_eq "$2 values" "${h[0]}" "$3"
 }
@@ -213,7 +217,7 @@ test_bt_mmaplockwait() {
 	bt_run $out mmaplockwait mprotect_same -- mprotect_same --threads 2 \
 		--iterations 2 --size 8M || return 1
 	# The toggler's mprotect() takes mmap_lock for write over and over.
-	h=($(bt_hist $out "@wait_ns[mprotect_same, write]"))
+	mapfile -t h < <(bt_hist $out "@wait_ns[mprotect_same, write]")
 	expect_ge "write-lock waits of mprotect_same" "${h[0]}" 10 &&
 	expect_ge "their buckets" "${h[1]}" 1 &&
 	grep -qE '^@wait\[mprotect_same, write\]: count [0-9]+, average [0-9]+, total [0-9]+$' $out ||
