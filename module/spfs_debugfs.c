@@ -263,7 +263,7 @@ DEFINE_SHOW_ATTRIBUTE(agreement);
 static const char * const spfs_flag_names[] = {
 	"no_vma", "anon", "no_anon_vma", "file", "shmem", "hugetlb",
 	"huge_pmd", "pfnmap", "uffd_missing", "uffd", "stack", "interleave",
-	"swap", "single_thread", "real_retry", "device_private",
+	"swap", "single_thread", "real_retry", "device_private", "pmd_none",
 };
 
 static int disagreements_show(struct seq_file *m, void *v)

@@ -463,6 +463,10 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 
 	if (!READ_ONCE(spfs_active) || !mm)
 		return;
+#ifdef SPFS_ABLATE_T0
+	/* make bench's ablation: TL and T1 find no fault to follow. */
+	return;
+#endif
 
 	s = spfs_slot_find(current);
 	if (s)
@@ -605,8 +609,10 @@ static u32 spfs_pt_flags(struct mm_struct *mm, unsigned long addr)
 	}
 	pmd = pmd_offset(pud, addr);
 	pmdv = READ_ONCE(*pmd);
-	if (pmd_none(pmdv))
+	if (pmd_none(pmdv)) {
+		flags |= SPFS_F_PMD_NONE;
 		goto out;
+	}
 	if (pmd_trans_huge(pmdv) || pmd_devmap(pmdv) || pmd_leaf(pmdv)) {
 		flags |= SPFS_F_HUGE_PMD;
 		goto out;
@@ -783,9 +789,16 @@ static void spfs_t1(struct perf_event *event, struct perf_sample_data *data,
 	s = spfs_slot_find(current);
 	if (!s)
 		return;
+#ifdef SPFS_ABLATE_JUDGE
+	/* make bench's ablation: the hooks and the slots, no judging. */
+	spfs_slot_free(s);
+	return;
+#endif
 	if (s->state == SPFS_SLOT_IN) {
-		/* Did the fault map a huge page? */
-		s->flags |= spfs_pt_flags(s->mm, s->addr) & SPFS_F_HUGE_PMD;
+		/* Did the fault map a huge page where there was no table? */
+		if (s->flags & SPFS_F_PMD_NONE)
+			s->flags |= spfs_pt_flags(s->mm, s->addr) &
+				    SPFS_F_HUGE_PMD;
 		spfs_judge_slot(s, spfs_now(), false);
 	} else if (s->state != SPFS_SLOT_RETRYING) {
 		return;	/* not at handle_mm_fault() yet: not this fault's */
