@@ -743,6 +743,8 @@ static void notrace spfs_tl(unsigned long ip, unsigned long parent_ip,
 	addr = spfs_ftrace_arg(fregs, 1);
 	fault_flags = spfs_ftrace_arg(fregs, 2);
 
+	/* ftrace_ops callbacks may run preemptible; per-CPU state follows. */
+	preempt_disable_notrace();
 	s = spfs_slot_find(current);
 	if (s && s->mm == vma->vm_mm) {
 		switch (s->state) {
@@ -754,20 +756,22 @@ static void notrace spfs_tl(unsigned long ip, unsigned long parent_ip,
 			s->flags |= spfs_vma_flags(vma) |
 				    spfs_pt_flags(vma->vm_mm, addr);
 			s->state = SPFS_SLOT_IN;
-			return;
+			goto out;
 		case SPFS_SLOT_IN:
 			spfs_judge_slot(s, spfs_now(), true);
 			s->state = SPFS_SLOT_RETRYING;
 			fallthrough;
 		case SPFS_SLOT_RETRYING:
 			spfs_stat_inc(SPFS_STAT_RETRY_CALLS);
-			return;
+			goto out;
 		}
 	}
 	rcu_read_lock();
 	if (spfs_mm_lookup(vma->vm_mm))
 		spfs_stat_inc(SPFS_STAT_FAULTS_GUP);
 	rcu_read_unlock();
+out:
+	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(spfs_tl);
 
