@@ -183,8 +183,8 @@ enum spfs_pt_event {
 #define SPFS_F_SINGLE_THREAD	(1U << 13)	/* mm has one user */
 #define SPFS_F_REAL_RETRY	(1U << 14)	/* RETRY or error returned */
 #define SPFS_F_DEVICE_PRIVATE	(1U << 15)	/* device-private swap entry */
-#define SPFS_F_PMD_NONE		(1U << 16)	/* no page table at TL: the
-						 * fault may map a huge page */
+/* No page table at TL: the fault may map a huge page. */
+#define SPFS_F_PMD_NONE		(1U << 16)
 
 /**
  * enum spfs_pvl_profile - which kernel's per-VMA-lock rules pvl follows
