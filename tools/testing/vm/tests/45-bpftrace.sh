@@ -258,3 +258,25 @@ test_bt_class() {
 	return $rc
 }
 t "bpftrace: spfclass shows anon and file faults of mixed, file never dufour's" test_bt_class
+
+test_perf_tracepoints() {
+	local out n faults
+
+	echo 1 >"$SPFS_DBG/reset"
+	echo "comm faults" >"$SPFS_DBG/target"
+	out=$("$SPFS_PERF" stat -x, -e 'spf_shadow:fault_verdict' \
+		-e 'spf_shadow:vma_event' -e 'spf_shadow:pt_event' -a -- \
+		"$SPFS_TOOLS/faults" -t 2 -i 2 2>&1 >/dev/null) || {
+		diag "$out"
+		return 1
+	}
+	n=$(echo "$out" | awk -F, '$3 == "spf_shadow:fault_verdict" { print $1 }')
+	snap
+	faults=$(sv faults)
+	diag "perf stat: fault_verdict $n, module faults $faults"
+	# Every judged fault is one event (none lost on the way).
+	expect_eq "fault_verdict events = faults" "$n" "$faults" &&
+	expect_eq "trace_dropped" "$(sv trace_dropped)" 0 &&
+	echo "$out" | grep -q 'spf_shadow:vma_event' || { diag "$out"; return 1; }
+}
+t "bpftrace: perf stat counts spf_shadow:* events, one fault_verdict per fault" test_perf_tracepoints
