@@ -53,6 +53,7 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 TEST_TOOLS := $(BUILD)/tools/spfs_write $(BUILD)/tools/spfs_fuzz \
+	$(BUILD)/tools/spfs_churn \
 	$(BUILD)/tools/pf_bench
 CLI := $(if $(wildcard tools/cli/*.c),$(BUILD)/tools/spf-shadow)
 
@@ -95,7 +96,7 @@ demo:
 	@scripts/demo
 
 bench:
-	@scripts/bench
+	@scripts/bench --ablations --scaling --profile
 
 stress:
 	@scripts/stress

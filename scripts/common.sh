@@ -8,6 +8,11 @@ SPFS_BUILD=${SPFS_BUILD:-$SPFS_TOP/.build}
 SPFS_DEFAULT_KERNELS="6.1 6.12"
 KERNELS=${KERNELS:-$SPFS_DEFAULT_KERNELS}
 
+# Kernel badness on a guest console, and the boot lines of a debug kernel
+# that name a detector without being a report of it.
+SPFS_CONSOLE_BAD='BUG:|WARNING:|Oops|Call Trace|KASAN|lockdep|general protection|ODEBUG|INFO: task .* blocked|Unrecoverable'
+SPFS_CONSOLE_BANNERS='RCU lockdep checking is enabled|Lock dependency validator|MAX_LOCKDEP|KernelAddressSanitizer initialized|Kernel memory leak detector initialized'
+
 die() {
 	echo "spf-shadow: $*" >&2
 	exit 1

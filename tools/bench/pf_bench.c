@@ -6,6 +6,12 @@
  * With --mmap-thread, one more thread maps and unmaps a small region of
  * its own in a loop: mmap_lock write cycles beside the faults.
  *
+ * For the scaling runs, --vmas N first gives the process N more VMAs (one
+ * page each, alternating protections so that they do not merge) and
+ * --procs N forks N - 1 idle copies that fault a few times each (and are
+ * so tracked by a module whose target is the benchmark) and sleep until
+ * the benchmark ends.
+ *
  * Prints one line: faults per second per faulting thread, and the totals.
  */
 #define _GNU_SOURCE
@@ -25,6 +31,8 @@ static unsigned long size = 8UL << 20;
 static unsigned int threads = 1;
 static unsigned int duration_ms = 2000;
 static bool mmap_thread;
+static unsigned long extra_vmas;
+static unsigned int procs = 1;
 static atomic_bool stop;
 static long page_size;
 
@@ -33,7 +41,7 @@ struct worker {
 	unsigned long faults;
 };
 
-static void die(const char *what)
+static __attribute__((noreturn)) void die(const char *what)
 {
 	fprintf(stderr, "pf_bench: %s: %s\n", what, strerror(errno));
 	exit(1);
@@ -87,6 +95,85 @@ static void *mapper(void *arg)
 	return NULL;
 }
 
+/* N more VMAs: N pages, every other one read-only. */
+static void add_vmas(unsigned long n)
+{
+	unsigned long i;
+	char *p;
+
+	p = mmap(NULL, n * page_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap (--vmas; see vm.max_map_count)");
+	for (i = 1; i < n; i += 2)
+		if (mprotect(p + i * page_size, page_size, PROT_READ))
+			die("mprotect (--vmas; see vm.max_map_count)");
+}
+
+static unsigned long count_vmas(void)
+{
+	unsigned long n = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+	int c;
+
+	if (!f)
+		return 0;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/*
+ * N - 1 idle processes: each faults a few times, reports it through @ready and
+ * blocks reading @release until the benchmark closes it (or dies).
+ */
+static void fork_idle(unsigned int n, int *release_w)
+{
+	int ready[2], release[2];
+	unsigned int i, j;
+	char c;
+
+	if (pipe(ready) || pipe(release))
+		die("pipe");
+	for (i = 1; i < n; i++) {
+		switch (fork()) {
+		case -1:
+			die("fork");
+		case 0: {
+			char *p = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			close(release[1]);
+			if (p == MAP_FAILED)
+				_exit(1);
+			/*
+			 * A few faults over a while: a module tracks a new
+			 * process from a worker, asked at one of its faults.
+			 */
+			for (j = 0; j < 10; j++) {
+				p[0] = 1;
+				usleep(20000);
+				madvise(p, page_size, MADV_DONTNEED);
+			}
+			p[0] = 1;
+			if (write(ready[1], "r", 1) != 1)
+				_exit(1);
+			while (read(release[0], &c, 1) < 0 && errno == EINTR)
+				;
+			_exit(0);
+		}
+		}
+	}
+	close(ready[1]);
+	close(release[0]);
+	for (i = 1; i < n; i++)
+		if (read(ready[0], &c, 1) != 1)
+			die("an idle process failed");
+	close(ready[0]);
+	*release_w = release[1];
+}
+
 static void usage(FILE *out, int status)
 {
 	fprintf(out,
@@ -96,6 +183,8 @@ static void usage(FILE *out, int status)
 		"  -s, --size MB        region per thread and pass (default 8)\n"
 		"  -d, --duration-ms N  run time (default 2000)\n"
 		"  -m, --mmap-thread    add a thread doing mmap/munmap\n"
+		"  -v, --vmas N         give the process N more VMAs first\n"
+		"  -p, --procs N        N processes: N - 1 idle ones that fault once\n"
 		"  -h, --help           this help\n");
 	exit(status);
 }
@@ -107,6 +196,8 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "duration-ms", required_argument, NULL, 'd' },
 		{ "mmap-thread", no_argument, NULL, 'm' },
+		{ "vmas", required_argument, NULL, 'v' },
+		{ "procs", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -115,9 +206,9 @@ int main(int argc, char **argv)
 	pthread_t mt;
 	unsigned int i;
 	double t0, t;
-	int c;
+	int c, release = -1;
 
-	while ((c = getopt_long(argc, argv, "t:s:d:mh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:s:d:mv:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			threads = strtoul(optarg, NULL, 0);
@@ -131,6 +222,12 @@ int main(int argc, char **argv)
 		case 'm':
 			mmap_thread = true;
 			break;
+		case 'v':
+			extra_vmas = strtoul(optarg, NULL, 0);
+			break;
+		case 'p':
+			procs = strtoul(optarg, NULL, 0);
+			break;
 		case 'h':
 			usage(stdout, 0);
 			break;
@@ -138,9 +235,14 @@ int main(int argc, char **argv)
 			usage(stderr, 2);
 		}
 	}
-	if (!threads || threads > 1024 || !size || !duration_ms)
+	if (!threads || threads > 1024 || !size || !duration_ms ||
+	    !procs || procs > 100000 || extra_vmas > 10000000)
 		usage(stderr, 2);
 	page_size = sysconf(_SC_PAGESIZE);
+	if (procs > 1)
+		fork_idle(procs, &release);
+	if (extra_vmas)
+		add_vmas(extra_vmas);
 	w = calloc(threads, sizeof(*w));
 	if (!w)
 		die("calloc");
@@ -160,7 +262,10 @@ int main(int argc, char **argv)
 	if (mmap_thread)
 		pthread_join(mt, NULL);
 	t = now() - t0;
-	printf("faults_per_sec_per_thread=%.0f faults=%lu threads=%u seconds=%.3f mmap_cycles=%lu\n",
-	       total / t / threads, total, threads, t, cycles);
+	printf("faults_per_sec_per_thread=%.0f faults=%lu threads=%u seconds=%.3f mmap_cycles=%lu vmas=%lu procs=%u\n",
+	       total / t / threads, total, threads, t, cycles, count_vmas(),
+	       procs);
+	if (release >= 0)
+		close(release);	/* the idle processes exit */
 	return 0;
 }
