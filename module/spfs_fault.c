@@ -100,7 +100,8 @@ static u64 spfs_now(void)
  * inside a perf software event, where perf drops nested events - those
  * of perf and of bpftrace on this tracepoint included.  The irq_work runs
  * on the same CPU as soon as interrupts allow, still in the faulting
- * task, and only while the tracepoint is enabled.
+ * task (a hard irq_work, on PREEMPT_RT too), and only while the
+ * tracepoint is enabled.
  */
 #define SPFS_TRACE_RING		64
 
@@ -192,9 +193,14 @@ int spfs_fault_init(void)
 	spfs_trace_rings = alloc_percpu(struct spfs_trace_ring);
 	if (!spfs_trace_rings)
 		return -ENOMEM;
+	/*
+	 * Hard: PREEMPT_RT would otherwise run the flush in its irq_work
+	 * thread, and the event would carry that thread, not the faulting
+	 * task, as its comm and pid.
+	 */
 	for_each_possible_cpu(cpu)
-		init_irq_work(&per_cpu_ptr(spfs_trace_rings, cpu)->work,
-			      spfs_trace_flush);
+		per_cpu_ptr(spfs_trace_rings, cpu)->work =
+			IRQ_WORK_INIT_HARD(spfs_trace_flush);
 	return 0;
 }
 

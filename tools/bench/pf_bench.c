@@ -66,7 +66,8 @@ static void *faulter(void *arg)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			die("mmap");
-		if (madvise(p, size, MADV_NOHUGEPAGE))
+		/* EINVAL: a kernel without THP (PREEMPT_RT). */
+		if (madvise(p, size, MADV_NOHUGEPAGE) && errno != EINVAL)
 			die("madvise");
 		for (off = 0; off < size; off += page_size)
 			p[off] = 1;

@@ -305,9 +305,14 @@ static inline void wl_madvise(void *addr, size_t len, int advice,
 		die("madvise(%p, %zu, %s)", addr, len, what);
 }
 
+/*
+ * No huge pages here.  A kernel without THP (PREEMPT_RT ones) refuses the
+ * advice with EINVAL: there is nothing to turn off.
+ */
 static inline void wl_nohuge(void *addr, size_t len)
 {
-	wl_madvise(addr, len, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
+	if (madvise(addr, len, MADV_NOHUGEPAGE) && errno != EINVAL)
+		die("madvise(%p, %zu, MADV_NOHUGEPAGE)", addr, len);
 }
 
 /* mmap() that dies on failure; flags get MAP_PRIVATE unless MAP_SHARED. */

@@ -152,6 +152,8 @@ test_class_hugetlb() {
 t "hugetlb faults: ineligible.hugetlb (seed, dufour, lespinasse)" test_class_hugetlb
 
 test_class_thp() {
+	[ -d /sys/kernel/mm/transparent_hugepage ] ||
+		{ diag "no transparent huge pages in this kernel"; return 77; }
 	class_test thp huge_pmd "seed dufour lespinasse" 3 --threads 2 --size 8M
 }
 t "THP faults: ineligible.huge_pmd (seed, dufour, lespinasse)" test_class_thp
