@@ -86,9 +86,16 @@ test_faults_only() {
 t "faults only: every rule >= 99.9% success, zero races" test_faults_only
 
 test_mprotect_same() {
-	local r rc=0
+	local r i rc=0
 
-	run_wl mprotect_same --threads 2 --iterations 2 --size 8M || return 1
+	# pvl's only VMA race is a fault that begins while mprotect() is in
+	# its write section: rare where the scheduler runs the toggler alone
+	# (one PREEMPT_RT run had none in 4,161 faults).  Up to three runs.
+	for i in 1 2 3; do
+		run_wl mprotect_same --threads 2 --iterations 2 --size 8M ||
+			return 1
+		[ $(($(sv pvl.race_vma) + $(sv pvl.race_vma_busy))) -gt 0 ] && break
+	done
 	for r in seed dufour pvl; do
 		expect_gt "$r.race_vma + race_vma_busy" \
 			$(($(sv "$r.race_vma") + $(sv "$r.race_vma_busy"))) 0 ||
