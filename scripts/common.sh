@@ -6,6 +6,9 @@ SPFS_CACHE=${SPFS_CACHE:-$SPFS_TOP/.cache}
 SPFS_BUILD=${SPFS_BUILD:-$SPFS_TOP/.build}
 # The kernels tested by default, by short name.
 SPFS_DEFAULT_KERNELS="6.1 6.12"
+# make check and make stress also test Debian's PREEMPT_RT 6.1.
+SPFS_TEST_KERNELS="$SPFS_DEFAULT_KERNELS 6.1-rt"
+SPFS_KERNELS_GIVEN=${KERNELS:+1}
 KERNELS=${KERNELS:-$SPFS_DEFAULT_KERNELS}
 
 # Kernel badness on a guest console, and the boot lines of a debug kernel
