@@ -33,7 +33,8 @@ DKMS_SRC ?= /usr/src/spf_shadow-$(VERSION)
 DKMS_FLAGS ?=
 DKMS_KERNEL ?=
 DKMS_K := $(if $(DKMS_KERNEL),-k $(DKMS_KERNEL))
-KERNELS	?= 6.1 6.12
+# The test kernels (make check KERNELS=6.1-debug); unset, each script
+# takes its default (scripts/common.sh).
 export KERNELS
 
 BUILD	:= .build
