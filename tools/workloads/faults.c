@@ -14,7 +14,12 @@
  *
  * The regions are unmapped by main after the fault phase.  Nothing changes
  * a VMA, the page tables or the mm's mmap_lock (write) while any worker is
- * faulting.
+ * faulting - and a worker faults outside its region too: its start (stack,
+ * TLS, libc) and its exit run libc code for the first time.  So main waits
+ * for every worker to be ready before the first setup, and joins them
+ * before it unmaps the last regions: a region's page-table zap shares a
+ * PMD with the libc mapping next to it (seen on PREEMPT_RT as race_pgtable
+ * against a worker's exit-path faults in libc text).
  *
  * Designed outcome in spf-shadow: every worker fault is eligible for every
  * rule and succeeds (~100% success, zero races of any kind).  The only
@@ -46,7 +51,7 @@ static struct {
 	.size = DEF_SIZE,
 };
 
-static pthread_barrier_t start_bar, done_bar;
+static pthread_barrier_t ready_bar, start_bar, done_bar;
 
 static void usage(FILE *out, int status)
 {
@@ -107,6 +112,7 @@ static void *worker_fn(void *arg)
 	size_t ps = wl_page_size();
 	unsigned long it, f0;
 
+	wl_barrier_wait(&ready_bar);
 	for (it = 0; it < opt.iterations; it++) {
 		struct wl_region *r = &w->regions[it];
 
@@ -150,6 +156,7 @@ int main(int argc, char **argv)
 	w = calloc(opt.threads, sizeof(*w));
 	if (!w)
 		die("calloc");
+	wl_barrier_init(&ready_bar, opt.threads + 1);
 	wl_barrier_init(&start_bar, opt.threads + 1);
 	wl_barrier_init(&done_bar, opt.threads + 1);
 	for (t = 0; t < opt.threads; t++) {
@@ -160,15 +167,18 @@ int main(int argc, char **argv)
 		wl_thread_start(&w[t].tid, worker_fn, &w[t]);
 	}
 
+	wl_barrier_wait(&ready_bar);
 	t0 = wl_now_ns();
 	for (it = 0; it < opt.iterations; it++) {
 		setup_regions(w, it);
 		wl_barrier_wait(&start_bar);
 		wl_barrier_wait(&done_bar);
+		if (it == opt.iterations - 1)
+			for (t = 0; t < opt.threads; t++)
+				wl_thread_join(w[t].tid);
 		free_regions(w, it);
 	}
 	for (t = 0; t < opt.threads; t++) {
-		wl_thread_join(w[t].tid);
 		touched += w[t].touched;
 		faults += w[t].faults;
 		free(w[t].regions);
