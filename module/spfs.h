@@ -260,6 +260,7 @@ bool spfs_disagreement_get(unsigned int i, struct spfs_disagreement *d);
 void spfs_task_exit(void *data, struct task_struct *task);
 int spfs_fault_hooks_register(void);
 void spfs_fault_hooks_unregister(void);
+const char *spfs_t1_hook(const char **kind);
 bool spfs_in_user_fault(struct task_struct *task);
 void spfs_fault_stack_growth(void);
 int spfs_fault_init(void);

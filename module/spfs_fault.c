@@ -7,14 +7,18 @@
  *   TL  handle_mm_fault() entry (an ftrace_ops callback): the real path
  *       holds mmap_lock (or the VMA lock), the VMA is stable and is
  *       classified.
- *   T1  the fault's perf software event, page-faults-min or -maj, emitted
- *       by mm_account_fault() at the end of a successful handle_mm_fault()
- *       with the lock still held: the events logged since T0 are judged
- *       (spfs_verdict.c) and counted.  A call that returns VM_FAULT_RETRY
- *       emits none; the retry's own handle_mm_fault() entry tells.  A fault
- *       that fails emits none either; it is judged at the task's next fault
- *       or exit.  Neither hook costs a return trampoline, unlike a
- *       kretprobe.
+ *   T1  the arch fault handler releases the fault's lock, right after
+ *       handle_mm_fault() returned (an ftrace_ops callback on up_read(),
+ *       see spfs_t1()), the lock still held: the events logged since T0
+ *       are judged (spfs_verdict.c) and counted.  A call that returns
+ *       VM_FAULT_RETRY has dropped the lock inside, from mm code; the
+ *       retry's own handle_mm_fault() entry tells.  A fault whose lock is
+ *       never released by the handler (VM_FAULT_COMPLETED, a signal) is
+ *       judged at the task's next fault or exit.  Neither hook costs a
+ *       return trampoline, unlike a kretprobe.  Built with SPFS_T1_PERF,
+ *       T1 is the fault's perf software event instead (page-faults-min or
+ *       -maj, from mm_account_fault()): the old hook, kept for make
+ *       bench's comparison.
  *
  * Per-task state between T0 and T1 lives in a preallocated table indexed
  * by task: no lock, no allocation, and only the owning task touches its
@@ -26,6 +30,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/irq_work.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/perf_event.h>
 #include <linux/mempolicy.h>
@@ -96,9 +101,10 @@ static u64 spfs_now(void)
 }
 
 /*
- * fault_verdict is emitted from an irq_work, not from T1 itself: T1 runs
- * inside a perf software event, where perf drops nested events - those
- * of perf and of bpftrace on this tracepoint included.  The irq_work runs
+ * fault_verdict is emitted from an irq_work, not from T1 itself: T1 may
+ * run inside a perf software event (SPFS_T1_PERF), where perf drops
+ * nested events - those of perf and of bpftrace on this tracepoint
+ * included - and under the fault's lock in any case.  The irq_work runs
  * on the same CPU as soon as interrupts allow, still in the faulting
  * task (a hard irq_work, on PREEMPT_RT too), and only while the
  * tracepoint is enabled.
@@ -728,6 +734,64 @@ out:
 }
 NOKPROBE_SYMBOL(spfs_judge_slot);
 
+#ifndef SPFS_T1_PERF
+
+/*
+ * The function that calls handle_mm_fault() for user faults and releases
+ * the lock after it (do_user_addr_fault() on x86): it is neither exported
+ * nor probe-able, so TL learns it from its return address the first time
+ * a user fault enters handle_mm_fault(), and kallsyms gives its bounds.
+ * Size 0: not known yet.
+ */
+static unsigned long spfs_caller_start, spfs_caller_size;
+static atomic_t spfs_caller_learning = ATOMIC_INIT(0);
+/* Only one caller at a time: the learner, or init before the hooks. */
+static char spfs_caller_buf[KSYM_SYMBOL_LEN];
+
+/* The bounds of the function around @ip, from "name+0xoff/0xsize". */
+static int spfs_caller_bounds(unsigned long ip, unsigned long *start,
+			      unsigned long *size)
+{
+	unsigned long off, len;
+	const char *p;
+
+	sprint_symbol(spfs_caller_buf, ip);
+	p = strchr(spfs_caller_buf, '+');
+	if (!p || sscanf(p, "+%lx/%lx", &off, &len) != 2 || off >= len ||
+	    off > ip)
+		return -ENOENT;
+	*start = ip - off;
+	*size = len;
+	return 0;
+}
+
+static void spfs_caller_learn(unsigned long ret_ip)
+{
+	unsigned long start, size;
+
+	if (atomic_xchg(&spfs_caller_learning, 1))
+		return;
+	if (spfs_caller_bounds(ret_ip, &start, &size)) {
+		pr_warn_once("no symbol for handle_mm_fault()'s caller %pS: faults judged at the next fault\n",
+			     (void *)ret_ip);
+		return;
+	}
+	spfs_caller_start = start;
+	/* Pairs with spfs_t1(): a size seen means its start is too. */
+	smp_store_release(&spfs_caller_size, size);
+}
+NOKPROBE_SYMBOL(spfs_caller_learn);
+
+#else /* SPFS_T1_PERF: T1 needs no caller */
+
+static unsigned long spfs_caller_size = 1;
+
+static void spfs_caller_learn(unsigned long ret_ip)
+{
+}
+
+#endif /* SPFS_T1_PERF */
+
 /*
  * TL: handle_mm_fault(vma, address, flags, regs) entered, an ftrace_ops
  * callback.  The first call of a fault classifies it; a further one means
@@ -755,6 +819,9 @@ static void notrace spfs_tl(unsigned long ip, unsigned long parent_ip,
 	if (s && s->mm == vma->vm_mm) {
 		switch (s->state) {
 		case SPFS_SLOT_PENDING:
+			/* A plain check: spfs_caller_learn() runs once. */
+			if (!READ_ONCE(spfs_caller_size))
+				spfs_caller_learn(parent_ip);
 			s->tl = spfs_now();
 			s->vm_start = vma->vm_start;
 			s->vm_end = vma->vm_end;
@@ -785,20 +852,9 @@ static struct ftrace_ops spfs_tl_ops = {
 	.func	= spfs_tl,
 };
 
-/*
- * T1: the perf software event of a completed fault (mm_account_fault(),
- * the lock still held), in the faulting task.
- */
-static void spfs_t1(struct perf_event *event, struct perf_sample_data *data,
-		    struct pt_regs *regs)
+/* T1 in slot @s's task: judge the fault that ends here, free the slot. */
+static void spfs_t1_slot(struct spfs_slot *s)
 {
-	struct spfs_slot *s;
-
-	if (!READ_ONCE(spfs_active))
-		return;
-	s = spfs_slot_find(current);
-	if (!s)
-		return;
 #ifdef SPFS_ABLATE_JUDGE
 	/* make bench's ablation: the hooks and the slots, no judging. */
 	spfs_slot_free(s);
@@ -814,6 +870,98 @@ static void spfs_t1(struct perf_event *event, struct perf_sample_data *data,
 		return;	/* not at handle_mm_fault() yet: not this fault's */
 	}
 	spfs_slot_free(s);
+}
+NOKPROBE_SYMBOL(spfs_t1_slot);
+
+#ifndef SPFS_T1_PERF
+
+/*
+ * T1: up_read() entered from the fault handler - mmap_read_unlock() and,
+ * for a fault under the VMA lock, vma_end_read() are inline there.  Every
+ * up_read() of the system comes here and all but the handler's leave at
+ * the first compare.  A lock dropped inside handle_mm_fault() is released
+ * from mm code, so it is not taken for T1; nor is an up_read() of the
+ * handler before handle_mm_fault() (bad areas), the slot being pending
+ * then.
+ */
+static void notrace spfs_t1(unsigned long ip, unsigned long parent_ip,
+			    struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	/* Pairs with spfs_caller_learn(): the start is read after its size. */
+	unsigned long size = smp_load_acquire(&spfs_caller_size);
+	struct spfs_slot *s;
+
+	if (parent_ip - READ_ONCE(spfs_caller_start) >= size)
+		return;
+	if (!READ_ONCE(spfs_active))
+		return;
+	preempt_disable_notrace();
+	s = spfs_slot_find(current);
+	if (s)
+		spfs_t1_slot(s);
+	preempt_enable_notrace();
+}
+NOKPROBE_SYMBOL(spfs_t1);
+
+static struct ftrace_ops spfs_t1_ops = {
+	.func	= spfs_t1,
+};
+
+static int spfs_t1_register(void)
+{
+	unsigned long start, size;
+	int ret;
+
+	/* kallsyms must give bounds the way spfs_caller_learn() reads them. */
+	if (spfs_caller_bounds((unsigned long)spfs_t1_register, &start,
+			       &size) ||
+	    start != (unsigned long)spfs_t1_register) {
+		pr_err("kallsyms gives no symbol bounds: T1 cannot be found\n");
+		return -ENOENT;
+	}
+	ret = ftrace_set_filter(&spfs_t1_ops, "up_read", strlen("up_read"), 1);
+	if (ret)
+		return ret;
+	ret = register_ftrace_function(&spfs_t1_ops);
+	if (ret)
+		ftrace_free_filter(&spfs_t1_ops);
+	return ret;
+}
+
+static void spfs_t1_unregister(void)
+{
+	unregister_ftrace_function(&spfs_t1_ops);
+	ftrace_free_filter(&spfs_t1_ops);
+}
+
+/**
+ * spfs_t1_hook() - what T1 is hooked to
+ * @kind: set to the kind of hook
+ *
+ * Return: its name, for debugfs "probes".
+ */
+const char *spfs_t1_hook(const char **kind)
+{
+	*kind = "ftrace";
+	return "up_read";
+}
+
+#else /* SPFS_T1_PERF */
+
+/*
+ * T1: the perf software event of a completed fault (mm_account_fault(),
+ * the lock still held), in the faulting task.
+ */
+static void spfs_t1(struct perf_event *event, struct perf_sample_data *data,
+		    struct pt_regs *regs)
+{
+	struct spfs_slot *s;
+
+	if (!READ_ONCE(spfs_active))
+		return;
+	s = spfs_slot_find(current);
+	if (s)
+		spfs_t1_slot(s);
 }
 NOKPROBE_SYMBOL(spfs_t1);
 
@@ -866,6 +1014,14 @@ static int spfs_t1_register(void)
 	}
 	return 0;
 }
+
+const char *spfs_t1_hook(const char **kind)
+{
+	*kind = "perf";
+	return "page-faults-min/maj";
+}
+
+#endif /* SPFS_T1_PERF */
 
 /**
  * spfs_fault_hooks_register() - hook TL and T1

@@ -4,8 +4,9 @@
  *
  *   tracepoints  exceptions:page_fault_user (T0), page_fault_kernel,
  *		  sched_process_exit
- *   ftrace_ops   handle_mm_fault entry (TL) and perf software events
- *		  page-faults-min/maj (T1): see spfs_fault.c
+ *   ftrace_ops   handle_mm_fault entry (TL) and up_read, filtered to the
+ *		  fault handler's release of the fault's lock (T1): see
+ *		  spfs_fault.c
  *   kprobes	  the rwsem write calls, filtered to tracked mms' mmap_lock
  *		  (the write-cycle envelope; the mmap_lock tracepoints would
  *		  cost every lock operation a memcg path lookup), and the VMA
@@ -373,8 +374,10 @@ void spfs_probe_info(unsigned int i, struct spfs_probe_info *info)
 	}
 	i -= ARRAY_SIZE(spfs_tps);
 	if (i < 2) {
-		info->name = i ? "page-faults-min/maj" : "handle_mm_fault";
-		info->kind = i ? "perf" : "ftrace";
+		info->name = "handle_mm_fault";
+		info->kind = "ftrace";
+		if (i)
+			info->name = spfs_t1_hook(&info->kind);
 		info->attached = spfs_fault_hooks_attached;
 		info->required = true;
 		info->nmissed = 0;

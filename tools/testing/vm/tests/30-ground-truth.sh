@@ -72,12 +72,13 @@ test_totals() {
 	echo 1 >"$SPFS_DBG/reset"
 	"$SPFS_PERF" stat -e page-faults -x, -p "$pid" -o /tmp/perf.out &
 	perfpid=$!
-	bpftrace -e "tracepoint:exceptions:page_fault_user /pid == $pid/ { @u = count(); }
+	# BEGIN runs once every probe is attached.
+	bpftrace -e "BEGIN { printf(\"Tracing\\n\"); }
+		tracepoint:exceptions:page_fault_user /pid == $pid/ { @u = count(); }
 		tracepoint:exceptions:page_fault_kernel /pid == $pid/ { @k = count(); }" \
 		>/tmp/bt.out 2>&1 &
 	btpid=$!
-	wait_for /tmp/bt.out "Attaching" 120 || return 1
-	sleep 1
+	wait_for /tmp/bt.out "^Tracing" 600 || return 1
 	kill -CONT "$pid"
 	wait "$pid" || return 1
 	kill -INT "$perfpid" "$btpid"

@@ -36,9 +36,10 @@ bt_run() {
 	fi
 	bpftrace "$BT_DIR/$tool.bt" "${args[@]}" >"$out" 2>&1 &
 	pid=$!
-	if wait_for "$out" '^Attaching' 60; then
-		# "Attaching N probes..." is printed before they are attached.
-		sleep 2
+	# Every tool prints "Tracing ..." from BEGIN, which bpftrace runs
+	# once all probes are attached ("Attaching N probes..." comes
+	# before): minutes on a KASAN kernel under emulation.
+	if wait_for "$out" '^Tracing ' 600; then
 		[ -z "$old" ] || echo 1 >"$SPFS_DBG/reset"
 		wl_out=$(workload "$@") || { diag "$1 failed"; rc=1; }
 		[ -n "${BT_SELF_EXIT:-}" ] || kill -INT "$pid" 2>/dev/null
@@ -154,9 +155,12 @@ test_bt_verdicts_interval() {
 t "bpftrace: spfverdicts INTERVAL COUNT prints COUNT times, then exits" test_bt_verdicts_interval
 
 test_bt_races() {
-	local out=/tmp/bt-races.out lines sum r name v i rc=0
+	local out=/tmp/bt-races.out lines lost sum r name v i rc=0
 
 	bt_have || return 77
+	# curtask->mm needs the kernel's BTF (the debug kernel has none).
+	[ -e /sys/kernel/btf/vmlinux ] ||
+		{ diag "no kernel BTF: spfraces reads curtask->mm"; return 77; }
 	# VMA races need the toggler to run beside the faulters: where the
 	# scheduler keeps it off (PREEMPT_RT, once), up to three runs.
 	for i in 1 2 3; do
@@ -176,8 +180,18 @@ test_bt_races() {
 	# One line per race and rule (no LINES limit).
 	lines=$(grep -cE '^mprotect_same +[0-9]+ +[0-9]+ +[0-9a-f]+ ' $out)
 	sum=$(awk '/^@races\[/ { sub(/.*: /, ""); s += $0 } END { print s + 0 }' $out)
-	expect_gt "race lines" "$lines" 0 &&
-	expect_eq "race lines against @races" "$lines" "$sum" || rc=1
+	# bpftrace drops printf()s its reader is too slow for, and says so
+	# (a line is two printf()s): then every line lost must be told.
+	lost=$(awk '/^Lost [0-9]+ events$/ { s += $2 } END { print s + 0 }' $out)
+	expect_gt "race lines" "$lines" 0 || rc=1
+	if [ "$lost" = 0 ]; then
+		expect_eq "race lines against @races" "$lines" "$sum" || rc=1
+	else
+		diag "bpftrace lost $lost events"
+		expect_ge "race lines + lost events against @races" \
+			$((lines + lost)) "$sum" &&
+		expect_ge "@races against race lines" "$sum" "$lines" || rc=1
+	fi
 	# @races[rule, name] is the module's rule.name (service window).
 	while read -r r name v; do
 		expect_eq "@races[$r, $name]" "$v" "$(sv "$r.$name")" || rc=1
@@ -186,7 +200,7 @@ test_bt_races() {
 	grep -qE '^@writers\[race_vma(_busy)?\.mprotect, mprotect_same, $' $out &&
 	grep -qE '^ +(do_mprotect_pkey|mprotect_fixup)\+' $out ||
 		{ diag "no mprotect writer stack"; rc=1; }
-	[ $rc = 0 ] || head -n 60 $out
+	[ $rc = 0 ] || { head -n 60 $out; grep -i 'lost' $out; }
 	return $rc
 }
 t "bpftrace: spfraces names mprotect and its writer for mprotect_same races" test_bt_races
