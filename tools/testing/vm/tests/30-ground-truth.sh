@@ -72,8 +72,8 @@ test_totals() {
 	echo 1 >"$SPFS_DBG/reset"
 	"$SPFS_PERF" stat -e page-faults -x, -p "$pid" -o /tmp/perf.out &
 	perfpid=$!
-	# BEGIN runs once every probe is attached.
-	bpftrace -e "BEGIN { printf(\"Tracing\\n\"); }
+	# BEGIN runs once every probe is attached; -B none: unbuffered.
+	bpftrace -B none -e "BEGIN { printf(\"Tracing\\n\"); }
 		tracepoint:exceptions:page_fault_user /pid == $pid/ { @u = count(); }
 		tracepoint:exceptions:page_fault_kernel /pid == $pid/ { @k = count(); }" \
 		>/tmp/bt.out 2>&1 &

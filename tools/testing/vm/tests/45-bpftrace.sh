@@ -34,11 +34,12 @@ bt_run() {
 		old=$(cat "$SPFS_DBG/target") || return 1
 		echo "comm ${1:0:15}" >"$SPFS_DBG/target" || return 1
 	fi
-	bpftrace "$BT_DIR/$tool.bt" "${args[@]}" >"$out" 2>&1 &
+	bpftrace -B none "$BT_DIR/$tool.bt" "${args[@]}" >"$out" 2>&1 &
 	pid=$!
 	# Every tool prints "Tracing ..." from BEGIN, which bpftrace runs
 	# once all probes are attached ("Attaching N probes..." comes
-	# before): minutes on a KASAN kernel under emulation.
+	# before): minutes on a KASAN kernel under emulation.  -B none: into
+	# a file, bpftrace's output is otherwise buffered until it exits.
 	if wait_for "$out" '^Tracing ' 600; then
 		[ -z "$old" ] || echo 1 >"$SPFS_DBG/reset"
 		wl_out=$(workload "$@") || { diag "$1 failed"; rc=1; }
