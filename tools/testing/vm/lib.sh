@@ -170,12 +170,18 @@ for_rules() {
 	return $rc
 }
 
-# wait_for FILE TEXT SECONDS: wait until FILE contains TEXT.
+# wait_for FILE TEXT SECONDS [PID]: wait until FILE contains TEXT; give
+# up early if process PID (the writer) is gone.
 wait_for() {
 	local i
 
 	for i in $(seq $((${3:-30} * 10))); do
 		grep -q "$2" "$1" 2>/dev/null && return 0
+		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
+			grep -q "$2" "$1" 2>/dev/null && return 0
+			diag "$4 exited before '$2' in $1"
+			return 1
+		fi
 		sleep 0.1
 	done
 	diag "timed out waiting for '$2' in $1"

@@ -78,7 +78,7 @@ test_totals() {
 		tracepoint:exceptions:page_fault_kernel /pid == $pid/ { @k = count(); }" \
 		>/tmp/bt.out 2>&1 &
 	btpid=$!
-	wait_for /tmp/bt.out "^Tracing" 600 || return 1
+	wait_for /tmp/bt.out "^Tracing" 600 "$btpid" || return 1
 	kill -CONT "$pid"
 	wait "$pid" || return 1
 	kill -INT "$perfpid" "$btpid"

@@ -40,7 +40,7 @@ bt_run() {
 	# once all probes are attached ("Attaching N probes..." comes
 	# before): minutes on a KASAN kernel under emulation.  -B none: into
 	# a file, bpftrace's output is otherwise buffered until it exits.
-	if wait_for "$out" '^Tracing ' 600; then
+	if wait_for "$out" '^Tracing ' 600 "$pid"; then
 		[ -z "$old" ] || echo 1 >"$SPFS_DBG/reset"
 		wl_out=$(workload "$@") || { diag "$1 failed"; rc=1; }
 		[ -n "${BT_SELF_EXIT:-}" ] || kill -INT "$pid" 2>/dev/null
