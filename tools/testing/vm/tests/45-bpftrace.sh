@@ -20,6 +20,18 @@ bt_have() {
 # output is left in OUT, the workload's summary line in $wl_out; the
 # target is put back as it was.  Without the module loaded, only the tool
 # and the workload run.
+# bt_settle FILE: wait (up to 60 s) until FILE stops growing for 1 s.
+bt_settle() {
+	local size last=-1
+
+	for _ in $(seq 60); do
+		size=$(stat -c %s "$1")
+		[ "$size" = "$last" ] && return 0
+		last=$size
+		sleep 1
+	done
+}
+
 bt_run() {
 	local out=$1 tool=$2 args=() old='' pid rc=0
 
@@ -36,13 +48,17 @@ bt_run() {
 	fi
 	bpftrace -B none "$BT_DIR/$tool.bt" "${args[@]}" >"$out" 2>&1 &
 	pid=$!
-	# Every tool prints "Tracing ..." from BEGIN, which bpftrace runs
-	# once all probes are attached ("Attaching N probes..." comes
-	# before): minutes on a KASAN kernel under emulation.  -B none: into
-	# a file, bpftrace's output is otherwise buffered until it exits.
+	# "Attaching N probes..." and BEGIN's "Tracing ..." both come before
+	# the probes are attached: give them SPFS_BT_SETTLE seconds more
+	# (debug-kernel-check raises it: BPF on KASAN under emulation).
+	# -B none: into a file, the output would wait for bpftrace's exit.
 	if wait_for "$out" '^Tracing ' 600 "$pid"; then
+		sleep "${SPFS_BT_SETTLE:-2}"
 		[ -z "$old" ] || echo 1 >"$SPFS_DBG/reset"
 		wl_out=$(workload "$@") || { diag "$1 failed"; rc=1; }
+		# The reader may lag the events: let the output settle,
+		# as bpftrace drops what it has not read at exit.
+		bt_settle "$out"
 		[ -n "${BT_SELF_EXIT:-}" ] || kill -INT "$pid" 2>/dev/null
 	else
 		rc=1
