@@ -72,15 +72,13 @@ test_totals() {
 	echo 1 >"$SPFS_DBG/reset"
 	"$SPFS_PERF" stat -e page-faults -x, -p "$pid" -o /tmp/perf.out &
 	perfpid=$!
-	# BEGIN runs before the probes are attached: settle after it, as in
-	# 45-bpftrace.sh.  -B none: unbuffered.
-	bpftrace -B none -e "BEGIN { printf(\"Tracing\\n\"); }
-		tracepoint:exceptions:page_fault_user /pid == $pid/ { @u = count(); }
+	bpftrace -e "tracepoint:exceptions:page_fault_user /pid == $pid/ { @u = count(); }
 		tracepoint:exceptions:page_fault_kernel /pid == $pid/ { @k = count(); }" \
 		>/tmp/bt.out 2>&1 &
 	btpid=$!
-	wait_for /tmp/bt.out "^Tracing" 600 "$btpid" || return 1
-	sleep "${SPFS_BT_SETTLE:-2}"
+	# "Attaching N probes..." comes before they are attached.
+	wait_for /tmp/bt.out "Attaching" 120 "$btpid" || return 1
+	sleep "${SPFS_BT_SETTLE:-1}"
 	kill -CONT "$pid"
 	wait "$pid" || return 1
 	kill -INT "$perfpid" "$btpid"
