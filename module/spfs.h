@@ -51,6 +51,9 @@ struct vm_area_struct;
  * @SPFS_STAT_PVL_DISAGREE: faults whose pvl verdict did not
  * @SPFS_STAT_TRACE_DROPPED: fault_verdict events lost: the per-CPU ring
  *			     between a fault and its irq_work was full
+ * @SPFS_STAT_FAULTS_LATE: faults judged at the task's next fault or exit,
+ *			   their end (T1) unseen: the handler never released
+ *			   the lock (VM_FAULT_COMPLETED, a fatal signal)
  * @SPFS_NR_STATS: number of counters
  */
 enum spfs_stat {
@@ -68,6 +71,7 @@ enum spfs_stat {
 	SPFS_STAT_PVL_AGREE,
 	SPFS_STAT_PVL_DISAGREE,
 	SPFS_STAT_TRACE_DROPPED,
+	SPFS_STAT_FAULTS_LATE,
 	SPFS_NR_STATS,
 };
 

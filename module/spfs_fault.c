@@ -444,15 +444,18 @@ static void spfs_judge_slot(struct spfs_slot *s, u64 t1, bool real_retry);
 
 /*
  * Retire whatever a task's slot still holds from an earlier fault: one
- * that never reached handle_mm_fault(), or one whose handle_mm_fault()
- * failed (no T1 is emitted for an error).
+ * that never reached handle_mm_fault(), or one whose lock the handler
+ * never released after it (T1 unseen), judged with its window ending at
+ * TL, the last point known.
  */
 static void spfs_slot_retire(struct spfs_slot *s)
 {
-	if (s->state == SPFS_SLOT_PENDING)
+	if (s->state == SPFS_SLOT_PENDING) {
 		spfs_account_no_vma(s);
-	else if (s->state == SPFS_SLOT_IN)
+	} else if (s->state == SPFS_SLOT_IN) {
+		spfs_stat_inc(SPFS_STAT_FAULTS_LATE);
 		spfs_judge_slot(s, s->tl, true);
+	}
 }
 NOKPROBE_SYMBOL(spfs_slot_retire);
 
@@ -741,8 +744,14 @@ NOKPROBE_SYMBOL(spfs_judge_slot);
  * the lock after it (do_user_addr_fault() on x86): it is neither exported
  * nor probe-able, so TL learns it from its return address the first time
  * a user fault enters handle_mm_fault(), and kallsyms gives its bounds.
+ * The name is checked: a fault that never reached handle_mm_fault()
+ * leaves its slot pending, and the task's next call may be GUP's.
  * Size 0: not known yet.
  */
+static const char * const spfs_caller_names[] = {
+	"do_user_addr_fault+",
+	"exc_page_fault+",	/* should the compiler inline the former */
+};
 static unsigned long spfs_caller_start, spfs_caller_size;
 static atomic_t spfs_caller_learning = ATOMIC_INIT(0);
 /* Only one caller at a time: the learner, or init before the hooks. */
@@ -768,12 +777,22 @@ static int spfs_caller_bounds(unsigned long ip, unsigned long *start,
 static void spfs_caller_learn(unsigned long ret_ip)
 {
 	unsigned long start, size;
+	unsigned int i;
 
 	if (atomic_xchg(&spfs_caller_learning, 1))
 		return;
 	if (spfs_caller_bounds(ret_ip, &start, &size)) {
 		pr_warn_once("no symbol for handle_mm_fault()'s caller %pS: faults judged at the next fault\n",
 			     (void *)ret_ip);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(spfs_caller_names); i++)
+		if (str_has_prefix(spfs_caller_buf, spfs_caller_names[i]))
+			break;
+	if (i == ARRAY_SIZE(spfs_caller_names)) {
+		pr_warn_once("handle_mm_fault() called from %s for a user fault: not taken for the fault handler\n",
+			     spfs_caller_buf);
+		atomic_set(&spfs_caller_learning, 0);	/* the next may be */
 		return;
 	}
 	spfs_caller_start = start;

@@ -28,6 +28,7 @@ static const char * const spfs_stat_names[SPFS_NR_STATS] = {
 	[SPFS_STAT_PVL_AGREE]		= "pvl.agree",
 	[SPFS_STAT_PVL_DISAGREE]	= "pvl.disagree",
 	[SPFS_STAT_TRACE_DROPPED]	= "trace_dropped",
+	[SPFS_STAT_FAULTS_LATE]		= "faults_late",
 };
 
 /**
