@@ -801,11 +801,18 @@ static void spfs_caller_learn(unsigned long ret_ip)
 }
 NOKPROBE_SYMBOL(spfs_caller_learn);
 
+/* TL's part: learn the caller from the first user fault that gets here. */
+static void spfs_caller_note(unsigned long ret_ip)
+{
+	/* A plain check: spfs_caller_learn() runs once. */
+	if (!READ_ONCE(spfs_caller_size))
+		spfs_caller_learn(ret_ip);
+}
+NOKPROBE_SYMBOL(spfs_caller_note);
+
 #else /* SPFS_T1_PERF: T1 needs no caller */
 
-static unsigned long spfs_caller_size = 1;
-
-static void spfs_caller_learn(unsigned long ret_ip)
+static void spfs_caller_note(unsigned long ret_ip)
 {
 }
 
@@ -838,9 +845,7 @@ static void notrace spfs_tl(unsigned long ip, unsigned long parent_ip,
 	if (s && s->mm == vma->vm_mm) {
 		switch (s->state) {
 		case SPFS_SLOT_PENDING:
-			/* A plain check: spfs_caller_learn() runs once. */
-			if (!READ_ONCE(spfs_caller_size))
-				spfs_caller_learn(parent_ip);
+			spfs_caller_note(parent_ip);
 			s->tl = spfs_now();
 			s->vm_start = vma->vm_start;
 			s->vm_end = vma->vm_end;
