@@ -188,6 +188,24 @@ wait_for() {
 	return 1
 }
 
+# bpftrace prints "Attaching N probes..." and runs BEGIN before it attaches
+# the other probes, one at a time, each program verified as it goes (seconds
+# under emulation): the line below, a hook of bpftrace's own runtime tests
+# (0.17 has it), is printed once the last probe is attached.
+BT_ATTACHED='^__BPFTRACE_NOTIFY_PROBES_ATTACHED$'
+
+# bt_start OUT ARGS...: start bpftrace ARGS in the background, its output
+# unbuffered into OUT, and wait (up to 600 s) until its probes are attached.
+# BT_PID is its pid (also when it fails to attach).
+bt_start() {
+	local out=$1
+
+	shift
+	__BPFTRACE_NOTIFY_PROBES_ATTACHED=1 bpftrace -B none "$@" >"$out" 2>&1 &
+	BT_PID=$!
+	wait_for "$out" "$BT_ATTACHED" 600 "$BT_PID"
+}
+
 # has_vma_lock: the kernel runs per-VMA locks (the agreement is measured).
 has_vma_lock() {
 	! grep -q '^unavailable' "$SPFS_DBG/agreement"

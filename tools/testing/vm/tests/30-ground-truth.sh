@@ -72,13 +72,10 @@ test_totals() {
 	echo 1 >"$SPFS_DBG/reset"
 	"$SPFS_PERF" stat -e page-faults -x, -p "$pid" -o /tmp/perf.out &
 	perfpid=$!
-	bpftrace -e "tracepoint:exceptions:page_fault_user /pid == $pid/ { @u = count(); }
-		tracepoint:exceptions:page_fault_kernel /pid == $pid/ { @k = count(); }" \
-		>/tmp/bt.out 2>&1 &
-	btpid=$!
-	# "Attaching N probes..." comes before they are attached.
-	wait_for /tmp/bt.out "Attaching" 120 "$btpid" || return 1
-	sleep "${SPFS_BT_SETTLE:-1}"
+	bt_start /tmp/bt.out -e "tracepoint:exceptions:page_fault_user /pid == $pid/ { @u = count(); }
+		tracepoint:exceptions:page_fault_kernel /pid == $pid/ { @k = count(); }" ||
+		{ kill -KILL "$pid" "$BT_PID" "$perfpid"; return 1; }
+	btpid=$BT_PID
 	kill -CONT "$pid"
 	wait "$pid" || return 1
 	kill -INT "$perfpid" "$btpid"

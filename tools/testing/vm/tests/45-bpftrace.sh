@@ -33,7 +33,7 @@ bt_settle() {
 }
 
 bt_run() {
-	local out=$1 tool=$2 args=() old='' pid rc=0
+	local out=$1 tool=$2 args=() old='' pid attached rc=0
 
 	shift 2
 	while [ "$1" != -- ]; do
@@ -46,14 +46,12 @@ bt_run() {
 		old=$(cat "$SPFS_DBG/target") || return 1
 		echo "comm ${1:0:15}" >"$SPFS_DBG/target" || return 1
 	fi
-	bpftrace -B none "$BT_DIR/$tool.bt" "${args[@]}" >"$out" 2>&1 &
-	pid=$!
-	# "Attaching N probes..." and BEGIN's "Tracing ..." both come before
-	# the probes are attached: give them SPFS_BT_SETTLE seconds more
-	# (debug-kernel-check raises it: BPF on KASAN under emulation).
-	# -B none: into a file, the output would wait for bpftrace's exit.
-	if wait_for "$out" '^Tracing ' 600 "$pid"; then
-		sleep "${SPFS_BT_SETTLE:-2}"
+	bt_start "$out" "$BT_DIR/$tool.bt" "${args[@]}"
+	attached=$?
+	pid=$BT_PID
+	if [ $attached = 0 ]; then
+		# SPFS_BT_SETTLE: seconds more (debug-kernel-check sets it).
+		sleep "${SPFS_BT_SETTLE:-0}"
 		[ -z "$old" ] || echo 1 >"$SPFS_DBG/reset"
 		wl_out=$(workload "$@") || { diag "$1 failed"; rc=1; }
 		# The reader may lag the events: let the output settle,
@@ -160,7 +158,7 @@ t "bpftrace: spfverdicts counts each rule's verdicts by name, as the module" tes
 
 test_bt_verdicts_interval() {
 	# Intervals of 2 s: enough for bt_run's settle and the workload.
-	local out=/tmp/bt-verdicts-int.out n count=$((${SPFS_BT_SETTLE:-2} / 2 + 3))
+	local out=/tmp/bt-verdicts-int.out n count=$((${SPFS_BT_SETTLE:-0} / 2 + 3))
 
 	bt_have || return 77
 	BT_SELF_EXIT=1 bt_run $out spfverdicts 2 $count -- faults --threads 2 \
