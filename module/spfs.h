@@ -7,6 +7,7 @@
 #define _SPFS_H
 
 #include <linux/atomic.h>
+#include <linux/hashtable.h>
 #include <linux/mmu_notifier.h>
 #include <linux/percpu.h>
 #include <linux/rwsem.h>
@@ -99,6 +100,13 @@ enum spfs_cause_kind {
  * @writer_stall_ns: per window, time writers would have waited for faults
  *		     under pvl
  * @agreement: shadow pvl verdict (spfs_pvl_row()) against the real outcome
+ * @clean: faults judged a success by every rule in both windows, no writer
+ *	   stalled (spfs_judgement_clean()): the fault path counts them here
+ *	   alone, and spfs_stats_snapshot() adds them to every rule's
+ *	   successes, histograms and avoided wait
+ * @clean_hist_service: their service windows
+ * @clean_hist_wait: their lock waits
+ * @clean_wait_ns: the sum of those waits
  */
 struct spfs_stats {
 	raw_spinlock_t lock;
@@ -113,6 +121,10 @@ struct spfs_stats {
 	u64 wait_avoided_ns[SPFS_NR_RULES];
 	u64 writer_stall_ns[SPFS_NR_WINDOWS];
 	u64 agreement[SPFS_NR_PVL_ROWS][SPFS_NR_REALS];
+	u64 clean;
+	u64 clean_hist_service[SPFS_HIST_BUCKETS];
+	u64 clean_hist_wait[SPFS_HIST_BUCKETS];
+	u64 clean_wait_ns;
 };
 
 /* Allocated at load: too big for the static per-CPU area of modules. */
@@ -178,7 +190,10 @@ struct spfs_log_entry {
  * @w_cause: what the writer is doing (&enum spfs_cause)
  * @pt_open: page-table invalidations in progress
  * @faults: user faults judged for this process
- * @verdict: per rule, verdicts over the service window
+ * @races: per rule, those of them whose service window raced
+ * @others: per rule, those neither a success nor a race (ineligible, or
+ *	    retried by the real fault); the rest are successes, so that the
+ *	    common fault, a success under every rule, costs one atomic
  * @rcu: for freeing after RCU readers (probes) are done
  * @log: the event log
  */
@@ -195,8 +210,10 @@ struct spfs_mm {
 	struct task_struct *w_task;
 	u8 w_cause;
 	atomic_t pt_open;
-	atomic_long_t faults;
-	atomic_long_t verdict[SPFS_NR_RULES][SPFS_NR_VERDICTS];
+	/* Written by the process's every fault: off the lines read at T0. */
+	atomic_long_t faults ____cacheline_aligned;
+	atomic_long_t races[SPFS_NR_RULES];
+	atomic_long_t others[SPFS_NR_RULES];
 	struct rcu_head rcu;
 	struct spfs_log_entry log[SPFS_LOG_SIZE];
 };
@@ -206,7 +223,29 @@ struct spfs_mm {
 
 extern bool spfs_active;
 
-struct spfs_mm *spfs_mm_lookup(struct mm_struct *mm);
+#define SPFS_MM_HASH_BITS	10
+extern struct hlist_head spfs_mm_hash[1 << SPFS_MM_HASH_BITS];
+
+/**
+ * spfs_mm_lookup() - the tracking state of an mm
+ * @mm: the mm
+ *
+ * Call under rcu_read_lock() (or with preemption disabled, as tracepoint
+ * and kprobe handlers are); the result is valid until it is released.
+ * Inline: every fault looks its mm up twice.
+ *
+ * Return: the &struct spfs_mm, or NULL if @mm is not tracked.
+ */
+static inline struct spfs_mm *spfs_mm_lookup(struct mm_struct *mm)
+{
+	struct spfs_mm *smm;
+
+	hash_for_each_possible_rcu(spfs_mm_hash, smm, hnode,
+				   (unsigned long)mm)
+		if (smm->mm == mm)
+			return smm;
+	return NULL;
+}
 void spfs_track_request(struct mm_struct *mm);
 bool spfs_target_matches(struct task_struct *task);
 int spfs_target_set(const struct spfs_target *t);
@@ -235,7 +274,6 @@ extern enum spfs_pvl_profile spfs_pvl;
 
 void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 		      unsigned long error_code);
-int spfs_vma_lock_pre(struct kprobe *kp, struct pt_regs *regs);
 void spfs_fault_kernel(void *data, unsigned long address, struct pt_regs *regs,
 		       unsigned long error_code);
 
@@ -263,6 +301,8 @@ struct spfs_disagreement {
 bool spfs_disagreement_get(unsigned int i, struct spfs_disagreement *d);
 void spfs_task_exit(void *data, struct task_struct *task);
 int spfs_fault_hooks_register(void);
+int spfs_vma_lock_hook_register(void);
+void spfs_vma_lock_hook_unregister(void);
 void spfs_fault_hooks_unregister(void);
 const char *spfs_t1_hook(const char **kind);
 bool spfs_in_user_fault(struct task_struct *task);

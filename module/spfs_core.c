@@ -227,24 +227,6 @@ int spfs_parse_reset(const char *buf, size_t len)
 }
 
 /**
- * spfs_hist_bucket() - the log2 bucket of a value
- * @value: e.g. a duration in ns
- *
- * Return: 0 for 0, else the bit length of @value, capped at
- * SPFS_HIST_BUCKETS - 1 so that the last bucket collects all that is
- * larger.
- */
-unsigned int spfs_hist_bucket(u64 value)
-{
-	unsigned int b;
-
-	if (!value)
-		return 0;
-	b = 64 - __builtin_clzll(value);
-	return b < SPFS_HIST_BUCKETS ? b : SPFS_HIST_BUCKETS - 1;
-}
-
-/**
  * spfs_hist_bucket_low() - the smallest value a bucket holds
  * @bucket: a bucket index below SPFS_HIST_BUCKETS
  *

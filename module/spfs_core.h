@@ -62,8 +62,27 @@ int spfs_parse_reset(const char *buf, size_t len);
 
 /* log2 histograms: bucket i holds values in [2^(i-1), 2^i), bucket 0 holds 0. */
 #define SPFS_HIST_BUCKETS	40
-unsigned int spfs_hist_bucket(u64 value);
 u64 spfs_hist_bucket_low(unsigned int bucket);
+
+/**
+ * spfs_hist_bucket() - the log2 bucket of a value
+ * @value: e.g. a duration in ns
+ *
+ * Inline: the fault path takes two per fault.
+ *
+ * Return: 0 for 0, else the bit length of @value, capped at
+ * SPFS_HIST_BUCKETS - 1 so that the last bucket collects all that is
+ * larger.
+ */
+static inline unsigned int spfs_hist_bucket(u64 value)
+{
+	unsigned int b;
+
+	if (!value)
+		return 0;
+	b = 64 - __builtin_clzll(value);
+	return b < SPFS_HIST_BUCKETS ? b : SPFS_HIST_BUCKETS - 1;
+}
 
 /*
  * The verdict model (DESIGN.md sections 3 and 4).
@@ -275,6 +294,8 @@ struct spfs_judgement {
 
 void spfs_judge_begin(struct spfs_judgement *j, const struct spfs_fault *f,
 		      enum spfs_pvl_profile pvl);
+bool spfs_judgement_clean(const struct spfs_judgement *j);
+u32 spfs_unclean_flags(enum spfs_pvl_profile pvl);
 void spfs_judge_event(struct spfs_judgement *j, const struct spfs_fault *f,
 		      const struct spfs_event *ev);
 
@@ -284,6 +305,7 @@ const char *spfs_reason_name(enum spfs_reason r);
 const char *spfs_cause_name(enum spfs_cause c);
 const char *spfs_pt_event_name(enum spfs_pt_event e);
 bool spfs_verdict_is_race(enum spfs_verdict v);
+bool spfs_elig_tables_valid(void);
 
 /**
  * enum spfs_real - what a kernel with per-VMA locks really did (6.4+)
@@ -311,8 +333,51 @@ enum spfs_real {
 #define SPFS_NR_PVL_ROWS	(SPFS_NR_VERDICTS + SPFS_NR_REASONS)
 
 const char *spfs_real_name(enum spfs_real r);
-unsigned int spfs_pvl_row(u8 verdict, u8 detail);
 const char *spfs_pvl_row_name(unsigned int row);
-bool spfs_pvl_agrees(unsigned int row, enum spfs_real real);
+
+/**
+ * spfs_pvl_row() - the agreement-matrix row of a pvl verdict
+ * @verdict: the &enum spfs_verdict
+ * @detail: its detail (the reason, for ineligible)
+ *
+ * Return: a row below SPFS_NR_PVL_ROWS.
+ */
+static inline unsigned int spfs_pvl_row(u8 verdict, u8 detail)
+{
+	return verdict == SPFS_V_INELIGIBLE ? SPFS_NR_VERDICTS + detail :
+					      verdict;
+}
+
+/**
+ * spfs_pvl_agrees() - does the shadow pvl verdict predict what happened
+ * @row: the verdict, as spfs_pvl_row() gives it
+ * @real: what the kernel did
+ *
+ * A fault predicted to succeed (a page-table race only wastes the work:
+ * the lock itself held) must have completed under the VMA lock; one
+ * predicted to abort at start must have fallen back to mmap_lock; one
+ * the real fault retried must have retried under the VMA lock; and a
+ * fault without a VMA never gets the VMA lock.
+ *
+ * Return: true if the prediction held.
+ */
+static inline bool spfs_pvl_agrees(unsigned int row, enum spfs_real real)
+{
+	switch (row) {
+	case SPFS_V_SUCCESS:
+	case SPFS_V_RACE_PGTABLE:
+		return real == SPFS_REAL_LOCKED;
+	case SPFS_V_REAL_RETRY:
+		return real == SPFS_REAL_LOCKED_RETRY;
+	case SPFS_V_RACE_VMA_BUSY:
+		return real == SPFS_REAL_MMAP;
+	case SPFS_NR_VERDICTS + SPFS_R_NO_VMA:
+		return real == SPFS_REAL_MMAP || real == SPFS_REAL_NONE;
+	default:
+		/* Other reasons: the fault retries under the VMA lock. */
+		return row >= SPFS_NR_VERDICTS &&
+		       real == SPFS_REAL_LOCKED_RETRY;
+	}
+}
 
 #endif /* _SPFS_CORE_H */

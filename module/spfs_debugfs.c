@@ -140,22 +140,22 @@ static int races_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(races);
 
+/*
+ * Successes are what is neither a race nor another verdict: of a process
+ * still faulting, a read may catch a fault in its rule counts and not yet
+ * in its total, so they are clamped at 0.
+ */
 static void procs_show_one(struct spfs_mm *smm, void *arg)
 {
 	struct seq_file *m = arg;
-	long races;
-	int r, v;
+	long faults = atomic_long_read(&smm->faults), races, success;
+	int r;
 
-	seq_printf(m, "%d %s %ld", smm->tgid, smm->comm,
-		   atomic_long_read(&smm->faults));
+	seq_printf(m, "%d %s %ld", smm->tgid, smm->comm, faults);
 	for (r = 0; r < SPFS_NR_RULES; r++) {
-		races = 0;
-		for (v = 0; v < SPFS_NR_VERDICTS; v++)
-			if (spfs_verdict_is_race(v))
-				races += atomic_long_read(&smm->verdict[r][v]);
-		seq_printf(m, " %ld %ld",
-			   atomic_long_read(&smm->verdict[r][SPFS_V_SUCCESS]),
-			   races);
+		races = atomic_long_read(&smm->races[r]);
+		success = faults - races - atomic_long_read(&smm->others[r]);
+		seq_printf(m, " %ld %ld", max(success, 0L), races);
 	}
 	seq_putc(m, '\n');
 }

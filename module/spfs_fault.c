@@ -50,6 +50,8 @@
 #include "wrapper/vma_lock.h"
 
 enum spfs_pvl_profile spfs_pvl = SPFS_PVL_6_12;
+/* spfs_unclean_flags() of spfs_pvl, set at load. */
+static u32 spfs_unclean __read_mostly;
 
 #define SPFS_INFLIGHT_BITS	10
 #define SPFS_INFLIGHT_SIZE	(1U << SPFS_INFLIGHT_BITS)
@@ -71,13 +73,16 @@ enum spfs_slot_state {
  * @t0: T0 (ns)
  * @addr: the faulting address
  * @scan_from: the first log sequence that may hold an event of the window
- * @t_vma_lock: when lock_vma_under_rcu() was entered (6.4+), or 0
+ * @t_vma_lock: when lock_vma_under_rcu() was entered (6.4+), or 0; taken
+ *	only if @writer_at_t0: a VMA writer busy at T0 holds mmap_lock for
+ *	write, and only then may one be gone by then (spfs_judge_vma())
  * @tl: TL (ns)
  * @vm_start: the VMA's start at TL
  * @vm_end: its end
  * @state: &enum spfs_slot_state
  * @flags: SPFS_F_* known at T0 and TL
  * @vma_locked: the first handle_mm_fault() ran under the VMA lock
+ * @writer_at_t0: a writer held the mm's mmap_lock at T0
  */
 struct spfs_slot {
 	struct task_struct *task;
@@ -91,6 +96,7 @@ struct spfs_slot {
 	u32 state;
 	u32 flags;
 	bool vma_locked;
+	bool writer_at_t0;
 } ____cacheline_aligned;
 
 static struct spfs_slot spfs_slots[SPFS_INFLIGHT_SIZE];
@@ -166,6 +172,21 @@ static void spfs_trace_verdict(int tgid, const struct spfs_fault *f,
 }
 NOKPROBE_SYMBOL(spfs_trace_verdict);
 
+/* The event of a fault counted without a judgement (@j NULL) needs one. */
+static void spfs_trace_fault(struct spfs_mm *smm, const struct spfs_fault *f,
+			     const struct spfs_judgement *j, u64 window,
+			     u64 wait)
+{
+	struct spfs_judgement clean;
+
+	if (!j) {
+		spfs_judge_begin(&clean, f, spfs_pvl);
+		j = &clean;
+	}
+	spfs_trace_verdict(smm ? smm->tgid : 0, f, j, window, wait);
+}
+NOKPROBE_SYMBOL(spfs_trace_fault);
+
 /*
  * shmem_mapping() is not exported before 6.2 or so; the address space
  * operations of a shmem file made at load time identify shmem mappings
@@ -173,12 +194,13 @@ NOKPROBE_SYMBOL(spfs_trace_verdict);
  */
 static const struct address_space_operations *spfs_shmem_aops;
 
-static bool spfs_vma_is_shmem(struct vm_area_struct *vma)
+static __always_inline bool spfs_vma_is_shmem(struct vm_area_struct *vma)
 {
 	return vma->vm_file &&
 	       vma->vm_file->f_mapping->a_ops == spfs_shmem_aops;
 }
-NOKPROBE_SYMBOL(spfs_vma_is_shmem);
+
+static int spfs_caller_check(void);
 
 /**
  * spfs_fault_init() - prepare the fault path
@@ -188,8 +210,12 @@ NOKPROBE_SYMBOL(spfs_vma_is_shmem);
 int spfs_fault_init(void)
 {
 	struct file *f;
-	int cpu;
+	int cpu, ret;
 
+	ret = spfs_caller_check();
+	if (ret)
+		return ret;
+	spfs_unclean = spfs_unclean_flags(spfs_pvl);
 	f = shmem_file_setup(KBUILD_MODNAME, 0, VM_NORESERVE);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
@@ -210,56 +236,75 @@ int spfs_fault_init(void)
 	return 0;
 }
 
-static struct spfs_slot *spfs_slot_home(struct task_struct *task,
-					unsigned int i)
+/*
+ * Every hook of the fault path runs with preemption off - tracepoint
+ * probes, kprobe handlers, the perf event, and the ftrace_ops callbacks,
+ * which disable it themselves - and so inside an RCU read-side critical
+ * section (any flavour, since RCU's were merged in 4.20): what looking up
+ * an mm and walking its page tables need, without the calls of
+ * rcu_read_lock(), which a preemptible-RCU kernel makes out of line.
+ */
+static __always_inline void spfs_assert_rcu_reader(void)
 {
-	u32 h = hash_ptr(task, SPFS_INFLIGHT_BITS);
-
-	return &spfs_slots[(h + i) & (SPFS_INFLIGHT_SIZE - 1)];
+	lockdep_assert_preemption_disabled();
 }
 
 /*
- * Slots in use, and each CPU's last slot: every fault of the system
- * passes here, most of them of untracked processes, and a miss should not
- * cost a scan.
+ * A task's slot is its home slot, by hash, if that was free when the task
+ * claimed one, else one of the next SPFS_INFLIGHT_PROBE - 1; per home,
+ * spfs_slot_overflow counts the tasks placed further on.  Every fault of
+ * the system passes here, most of them of untracked processes: a task
+ * without a slot looks at its home slot and, only if another task holds
+ * it and some task of that home overflowed, at the others.  A claim and
+ * a free at home write nothing shared.  Only a task itself claims, finds
+ * and frees its slot.
  */
-static atomic_t spfs_slots_used = ATOMIC_INIT(0);
-static DEFINE_PER_CPU(struct spfs_slot *, spfs_slot_hint);
+static atomic_t spfs_slot_overflow[SPFS_INFLIGHT_SIZE];
 
-static struct spfs_slot *spfs_slot_find(struct task_struct *task)
+static unsigned int spfs_slot_home(struct task_struct *task)
 {
-	struct spfs_slot *s;
-	unsigned int i;
+	return hash_ptr(task, SPFS_INFLIGHT_BITS);
+}
 
-	if (!atomic_read(&spfs_slots_used))
-		return NULL;
-	s = this_cpu_read(spfs_slot_hint);
-	if (s && READ_ONCE(s->task) == task)
+static struct spfs_slot *spfs_slot_at(unsigned int home, unsigned int i)
+{
+	return &spfs_slots[(home + i) & (SPFS_INFLIGHT_SIZE - 1)];
+}
+
+static __always_inline struct spfs_slot *
+spfs_slot_find(struct task_struct *task)
+{
+	unsigned int home = spfs_slot_home(task), i;
+	struct spfs_slot *s = spfs_slot_at(home, 0);
+
+	if (READ_ONCE(s->task) == task)
 		return s;
-	for (i = 0; i < SPFS_INFLIGHT_PROBE; i++) {
-		s = spfs_slot_home(task, i);
-		if (READ_ONCE(s->task) == task) {
-			this_cpu_write(spfs_slot_hint, s);
+	if (!atomic_read(&spfs_slot_overflow[home]))
+		return NULL;
+	for (i = 1; i < SPFS_INFLIGHT_PROBE; i++) {
+		s = spfs_slot_at(home, i);
+		if (READ_ONCE(s->task) == task)
 			return s;
-		}
 	}
 	return NULL;
 }
-NOKPROBE_SYMBOL(spfs_slot_find);
+
+static bool spfs_slot_take(struct spfs_slot *s, struct task_struct *task)
+{
+	return !READ_ONCE(s->task) && !cmpxchg(&s->task, NULL, task);
+}
 
 static struct spfs_slot *spfs_slot_claim(struct task_struct *task)
 {
-	struct spfs_slot *s;
-	unsigned int i;
+	unsigned int home = spfs_slot_home(task), i;
 
-	for (i = 0; i < SPFS_INFLIGHT_PROBE; i++) {
-		s = spfs_slot_home(task, i);
-		if (!READ_ONCE(s->task) && !cmpxchg(&s->task, NULL, task)) {
-			atomic_inc(&spfs_slots_used);
-			this_cpu_write(spfs_slot_hint, s);
-			return s;
-		}
-	}
+	if (spfs_slot_take(spfs_slot_at(home, 0), task))
+		return spfs_slot_at(home, 0);
+	atomic_inc(&spfs_slot_overflow[home]);
+	for (i = 1; i < SPFS_INFLIGHT_PROBE; i++)
+		if (spfs_slot_take(spfs_slot_at(home, i), task))
+			return spfs_slot_at(home, i);
+	atomic_dec(&spfs_slot_overflow[home]);
 	return NULL;
 }
 NOKPROBE_SYMBOL(spfs_slot_claim);
@@ -295,9 +340,12 @@ NOKPROBE_SYMBOL(spfs_fault_stack_growth);
 
 static void spfs_slot_free(struct spfs_slot *s)
 {
+	unsigned int home = spfs_slot_home(s->task);
+
 	/* The slot's contents are done with before another task claims it. */
 	smp_store_release(&s->task, NULL);
-	atomic_dec(&spfs_slots_used);
+	if (s != spfs_slot_at(home, 0))
+		atomic_dec(&spfs_slot_overflow[home]);
 }
 
 /*
@@ -308,12 +356,15 @@ static void spfs_slot_free(struct spfs_slot *s)
 static struct spfs_disagreement spfs_disagreements[SPFS_DISAGREEMENTS];
 static atomic64_t spfs_disagreement_seq = ATOMIC64_INIT(0);
 
-static void spfs_agreement(struct spfs_mm *smm, const struct spfs_fault *f,
-			   const struct spfs_judgement *j, enum spfs_real real)
+/* @j NULL: the fault is clean (see spfs_account()). */
+static __always_inline void spfs_agreement(struct spfs_mm *smm,
+					   const struct spfs_fault *f,
+					   const struct spfs_judgement *j,
+					   enum spfs_real real)
 {
 	struct spfs_stats *st = this_cpu_ptr(spfs_stats);
-	u8 v = j->verdict[SPFS_RULE_PVL][SPFS_WIN_SERVICE];
-	u8 detail = j->detail[SPFS_RULE_PVL][SPFS_WIN_SERVICE];
+	u8 v = j ? j->verdict[SPFS_RULE_PVL][SPFS_WIN_SERVICE] : SPFS_V_SUCCESS;
+	u8 detail = j ? j->detail[SPFS_RULE_PVL][SPFS_WIN_SERVICE] : 0;
 	unsigned int row = spfs_pvl_row(v, detail);
 	struct spfs_disagreement *d;
 	u64 seq;
@@ -339,7 +390,6 @@ static void spfs_agreement(struct spfs_mm *smm, const struct spfs_fault *f,
 	/* The contents before the sequence; pairs with the getter. */
 	smp_store_release(&d->seq, seq);
 }
-NOKPROBE_SYMBOL(spfs_agreement);
 
 /**
  * spfs_disagreement_get() - one of the last disagreements
@@ -365,17 +415,42 @@ bool spfs_disagreement_get(unsigned int i, struct spfs_disagreement *d)
 	return READ_ONCE(e->seq) == seq;
 }
 
-/* Count one judged fault: global per-CPU counters and the process's. */
-static void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
-			 const struct spfs_judgement *j, enum spfs_real real)
+/* The process's own counts (debugfs "procs"): see &struct spfs_mm. */
+static __always_inline void spfs_account_mm(struct spfs_mm *smm,
+					    const struct spfs_judgement *j)
 {
-	struct spfs_stats *st = this_cpu_ptr(spfs_stats);
-	u64 wait = f->tl > f->t0 ? f->tl - f->t0 : 0;
-	u64 service = f->t1 > f->tl ? f->t1 - f->tl : 0;
+	int r;
+	u8 v;
+
+	for (r = 0; j && r < SPFS_NR_RULES; r++) {
+		v = j->verdict[r][SPFS_WIN_SERVICE];
+		if (v == SPFS_V_SUCCESS)
+			continue;
+		atomic_long_inc(spfs_verdict_is_race(v) ? &smm->races[r] :
+							  &smm->others[r]);
+	}
+	atomic_long_inc(&smm->faults);
+}
+
+/*
+ * A judgement's verdicts into a CPU's counters.  The common fault, a
+ * success everywhere, is kept apart in four words instead of forty (see
+ * &struct spfs_stats); @j is NULL for one found clean without judging.
+ */
+static __always_inline void spfs_count_verdicts(struct spfs_stats *st,
+						const struct spfs_judgement *j,
+						unsigned int service_b,
+						unsigned int wait_b, u64 wait)
+{
 	int r, w;
 
-	spfs_stats_write_begin(st);
-	st->count[SPFS_STAT_FAULTS]++;
+	if (!j || spfs_judgement_clean(j)) {
+		st->clean++;
+		st->clean_hist_service[service_b]++;
+		st->clean_hist_wait[wait_b]++;
+		st->clean_wait_ns += wait;
+		return;
+	}
 	for (r = 0; r < SPFS_NR_RULES; r++) {
 		for (w = 0; w < SPFS_NR_WINDOWS; w++) {
 			u8 v = j->verdict[r][w], d = j->detail[r][w];
@@ -400,23 +475,38 @@ static void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
 			}
 		}
 		if (j->verdict[r][SPFS_WIN_SERVICE] == SPFS_V_SUCCESS) {
-			st->hist_service[r][spfs_hist_bucket(service)]++;
-			st->hist_wait[r][spfs_hist_bucket(wait)]++;
+			st->hist_service[r][service_b]++;
+			st->hist_wait[r][wait_b]++;
 			st->wait_avoided_ns[r] += wait;
 		}
-		if (smm)
-			atomic_long_inc(&smm->verdict[r]
-					[j->verdict[r][SPFS_WIN_SERVICE]]);
 	}
 	for (w = 0; w < SPFS_NR_WINDOWS; w++)
 		st->writer_stall_ns[w] += j->writer_stall[w];
+}
+
+/*
+ * Count one fault: global per-CPU counters and the process's.  @j is its
+ * judgement, or NULL for a fault found clean without one (no event in its
+ * windows and spfs_fault_clean()): success under every rule.
+ */
+static void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
+			 const struct spfs_judgement *j, enum spfs_real real)
+{
+	struct spfs_stats *st = this_cpu_ptr(spfs_stats);
+	u64 wait = f->tl > f->t0 ? f->tl - f->t0 : 0;
+	u64 service = f->t1 > f->tl ? f->t1 - f->tl : 0;
+
+	spfs_stats_write_begin(st);
+	st->count[SPFS_STAT_FAULTS]++;
+	spfs_count_verdicts(st, j, spfs_hist_bucket(service),
+			    spfs_hist_bucket(wait), wait);
 	if (SPFS_HAVE_VMA_LOCK)
 		spfs_agreement(smm, f, j, real);
 	spfs_stats_write_end(st);
 	if (smm)
-		atomic_long_inc(&smm->faults);
+		spfs_account_mm(smm, j);
 	if (trace_fault_verdict_enabled())
-		spfs_trace_verdict(smm ? smm->tgid : 0, f, j, service, wait);
+		spfs_trace_fault(smm, f, j, service, wait);
 }
 NOKPROBE_SYMBOL(spfs_account);
 
@@ -434,9 +524,8 @@ static void spfs_account_no_vma(struct spfs_slot *s)
 	struct spfs_judgement j;
 
 	spfs_judge_begin(&j, &f, spfs_pvl);
-	rcu_read_lock();
+	spfs_assert_rcu_reader();
 	spfs_account(spfs_mm_lookup(s->mm), &f, &j, SPFS_REAL_NONE);
-	rcu_read_unlock();
 }
 NOKPROBE_SYMBOL(spfs_account_no_vma);
 
@@ -487,7 +576,7 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 	if (s)
 		spfs_slot_retire(s);
 
-	rcu_read_lock();
+	spfs_assert_rcu_reader();
 	smm = spfs_mm_lookup(mm);
 	if (!smm) {
 		if (spfs_target_matches(current)) {
@@ -501,7 +590,7 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 	if (!s) {
 		spfs_stat_inc(SPFS_STAT_INFLIGHT_FULL);
 		spfs_stat_inc(SPFS_STAT_FAULTS_UNTRACKED);
-		goto out;
+		return;
 	}
 
 	s->mm = mm;
@@ -512,45 +601,79 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 	seq = atomic64_read(&smm->seq);
 	from = seq + 1;
 	/* Events that began before T0 matter while still open. */
-	if (smp_load_acquire(&smm->w_begin))
+	s->writer_at_t0 = smp_load_acquire(&smm->w_begin);
+	if (s->writer_at_t0)
 		from = min(from, smm->w_first_seq);
 	if (atomic_read(&smm->pt_open))
 		from = from > SPFS_LOOKBACK ? from - SPFS_LOOKBACK : 1;
 	s->scan_from = from;
 	s->state = SPFS_SLOT_PENDING;
-	rcu_read_unlock();
 	return;
 
 out_free:
 	if (s)
 		spfs_slot_free(s);
-out:
-	rcu_read_unlock();
 }
 NOKPROBE_SYMBOL(spfs_fault_entry);
 
-/**
- * spfs_vma_lock_pre() - kprobe on lock_vma_under_rcu(mm, address) (6.4+)
- * @kp: the kprobe
- * @regs: registers at entry
- *
- * When a user fault tries the VMA lock: a writer gone by then does not
- * stop it (see spfs_judge_vma()).
- *
- * Return: 0.
+/*
+ * lock_vma_under_rcu(mm, address) entered (6.4+), an ftrace_ops callback
+ * as TL: when a user fault tries the VMA lock - a writer gone by then does
+ * not stop it (see spfs_judge_vma()).  Timed only when a writer was there
+ * at T0: a clock read is a good part of a hook's cost.
  */
-int spfs_vma_lock_pre(struct kprobe *kp, struct pt_regs *regs)
+static void notrace spfs_vma_lock_enter(unsigned long ip,
+					unsigned long parent_ip,
+					struct ftrace_ops *op,
+					struct ftrace_regs *fregs)
 {
 	struct spfs_slot *s;
 
 	if (!READ_ONCE(spfs_active))
-		return 0;
+		return;
+	preempt_disable_notrace();
 	s = spfs_slot_find(current);
-	if (s && s->state == SPFS_SLOT_PENDING && !s->t_vma_lock)
+	if (s && s->state == SPFS_SLOT_PENDING && s->writer_at_t0 &&
+	    !s->t_vma_lock)
 		s->t_vma_lock = spfs_now();
-	return 0;
+	preempt_enable_notrace();
 }
-NOKPROBE_SYMBOL(spfs_vma_lock_pre);
+NOKPROBE_SYMBOL(spfs_vma_lock_enter);
+
+static struct ftrace_ops spfs_vma_lock_ops = {
+	.func	= spfs_vma_lock_enter,
+};
+
+/**
+ * spfs_vma_lock_hook_register() - hook lock_vma_under_rcu() (6.4+)
+ *
+ * Without it, a VMA writer that was busy at T0 is taken to have stopped
+ * the per-VMA lock even if it was gone when the fault tried the lock.
+ *
+ * Return: 0, or the error of hooking it.
+ */
+int spfs_vma_lock_hook_register(void)
+{
+	int ret;
+
+	ret = ftrace_set_filter(&spfs_vma_lock_ops, "lock_vma_under_rcu",
+				strlen("lock_vma_under_rcu"), 1);
+	if (ret)
+		return ret;
+	ret = register_ftrace_function(&spfs_vma_lock_ops);
+	if (ret)
+		ftrace_free_filter(&spfs_vma_lock_ops);
+	return ret;
+}
+
+/**
+ * spfs_vma_lock_hook_unregister() - unhook lock_vma_under_rcu()
+ */
+void spfs_vma_lock_hook_unregister(void)
+{
+	unregister_ftrace_function(&spfs_vma_lock_ops);
+	ftrace_free_filter(&spfs_vma_lock_ops);
+}
 
 /**
  * spfs_fault_kernel() - probe on exceptions:page_fault_kernel
@@ -597,7 +720,8 @@ void spfs_task_exit(void *data, struct task_struct *task)
 NOKPROBE_SYMBOL(spfs_task_exit);
 
 /* Classify the page-table entry for @addr (TL and T1, lock held). */
-static u32 spfs_pt_flags(struct mm_struct *mm, unsigned long addr)
+static __always_inline u32 spfs_pt_flags(struct mm_struct *mm,
+					 unsigned long addr)
 {
 	pgd_t *pgd;
 	p4d_t *p4d;
@@ -607,7 +731,7 @@ static u32 spfs_pt_flags(struct mm_struct *mm, unsigned long addr)
 	u32 flags = 0;
 
 	/* 6.6+ may free page tables after an RCU grace period. */
-	rcu_read_lock();
+	spfs_assert_rcu_reader();
 	pgd = pgd_offset(mm, addr);
 	if (pgd_none(READ_ONCE(*pgd)))
 		goto out;
@@ -644,13 +768,11 @@ static u32 spfs_pt_flags(struct mm_struct *mm, unsigned long addr)
 			flags |= SPFS_F_DEVICE_PRIVATE;
 	}
 out:
-	rcu_read_unlock();
 	return flags;
 }
-NOKPROBE_SYMBOL(spfs_pt_flags);
 
 /* Classify a fault from its VMA, read under the real fault's lock. */
-static u32 spfs_vma_flags(struct vm_area_struct *vma)
+static __always_inline u32 spfs_vma_flags(struct vm_area_struct *vma)
 {
 	unsigned long vm_flags = vma->vm_flags;
 	u32 flags = 0;
@@ -682,7 +804,6 @@ static u32 spfs_vma_flags(struct vm_area_struct *vma)
 		flags |= SPFS_F_SINGLE_THREAD;
 	return flags;
 }
-NOKPROBE_SYMBOL(spfs_vma_flags);
 
 /* Judge the fault of slot @s, which ended at @t1, and count it. */
 static void spfs_judge_slot(struct spfs_slot *s, u64 t1, bool real_retry)
@@ -703,14 +824,24 @@ static void spfs_judge_slot(struct spfs_slot *s, u64 t1, bool real_retry)
 	if (real_retry)
 		f.flags |= SPFS_F_REAL_RETRY;
 
-	rcu_read_lock();
+	spfs_assert_rcu_reader();
 	smm = spfs_mm_lookup(s->mm);
 	if (!smm) {
 		spfs_stat_inc(SPFS_STAT_FAULTS_UNTRACKED);
-		goto out;
+		return;
+	}
+	last = atomic64_read(&smm->seq);
+	/*
+	 * Nothing logged since the window opened and no write cycle open:
+	 * the verdicts follow from the flags - for most faults, success under
+	 * every rule, counted without making the judgement.
+	 */
+	if (last < from && !smp_load_acquire(&smm->w_begin) &&
+	    !(f.flags & spfs_unclean)) {
+		spfs_account(smm, &f, NULL, real);
+		return;
 	}
 	spfs_judge_begin(&j, &f, spfs_pvl);
-	last = atomic64_read(&smm->seq);
 	if (last >= from && last - from >= SPFS_LOG_SIZE) {
 		spfs_stat_inc(SPFS_STAT_LOG_OVERFLOW);
 		from = last - SPFS_LOG_SIZE + 1;
@@ -732,8 +863,6 @@ static void spfs_judge_slot(struct spfs_slot *s, u64 t1, bool real_retry)
 		spfs_judge_event(&j, &f, &ev);
 	}
 	spfs_account(smm, &f, &j, real);
-out:
-	rcu_read_unlock();
 }
 NOKPROBE_SYMBOL(spfs_judge_slot);
 
@@ -802,18 +931,39 @@ static void spfs_caller_learn(unsigned long ret_ip)
 NOKPROBE_SYMBOL(spfs_caller_learn);
 
 /* TL's part: learn the caller from the first user fault that gets here. */
-static void spfs_caller_note(unsigned long ret_ip)
+static __always_inline void spfs_caller_note(unsigned long ret_ip)
 {
 	/* A plain check: spfs_caller_learn() runs once. */
 	if (!READ_ONCE(spfs_caller_size))
 		spfs_caller_learn(ret_ip);
 }
-NOKPROBE_SYMBOL(spfs_caller_note);
+
+/*
+ * kallsyms must give bounds the way spfs_caller_learn() reads them.  At
+ * load, before any hook: TL's learner shares the buffer.
+ */
+static int spfs_caller_check(void)
+{
+	unsigned long start, size;
+
+	if (spfs_caller_bounds((unsigned long)spfs_caller_check, &start,
+			       &size) ||
+	    start != (unsigned long)spfs_caller_check) {
+		pr_err("kallsyms gives no symbol bounds: T1 cannot be found\n");
+		return -ENOENT;
+	}
+	return 0;
+}
 
 #else /* SPFS_T1_PERF: T1 needs no caller */
 
-static void spfs_caller_note(unsigned long ret_ip)
+static __always_inline void spfs_caller_note(unsigned long ret_ip)
 {
+}
+
+static int spfs_caller_check(void)
+{
+	return 0;
 }
 
 #endif /* SPFS_T1_PERF */
@@ -863,10 +1013,9 @@ static void notrace spfs_tl(unsigned long ip, unsigned long parent_ip,
 			goto out;
 		}
 	}
-	rcu_read_lock();
+	spfs_assert_rcu_reader();
 	if (spfs_mm_lookup(vma->vm_mm))
 		spfs_stat_inc(SPFS_STAT_FAULTS_GUP);
-	rcu_read_unlock();
 out:
 	preempt_enable_notrace();
 }
@@ -877,7 +1026,7 @@ static struct ftrace_ops spfs_tl_ops = {
 };
 
 /* T1 in slot @s's task: judge the fault that ends here, free the slot. */
-static void spfs_t1_slot(struct spfs_slot *s)
+static __always_inline void spfs_t1_slot(struct spfs_slot *s)
 {
 #ifdef SPFS_ABLATE_JUDGE
 	/* make bench's ablation: the hooks and the slots, no judging. */
@@ -895,7 +1044,6 @@ static void spfs_t1_slot(struct spfs_slot *s)
 	}
 	spfs_slot_free(s);
 }
-NOKPROBE_SYMBOL(spfs_t1_slot);
 
 #ifndef SPFS_T1_PERF
 
@@ -933,16 +1081,8 @@ static struct ftrace_ops spfs_t1_ops = {
 
 static int spfs_t1_register(void)
 {
-	unsigned long start, size;
 	int ret;
 
-	/* kallsyms must give bounds the way spfs_caller_learn() reads them. */
-	if (spfs_caller_bounds((unsigned long)spfs_t1_register, &start,
-			       &size) ||
-	    start != (unsigned long)spfs_t1_register) {
-		pr_err("kallsyms gives no symbol bounds: T1 cannot be found\n");
-		return -ENOENT;
-	}
 	ret = ftrace_set_filter(&spfs_t1_ops, "up_read", strlen("up_read"), 1);
 	if (ret)
 		return ret;
@@ -1095,7 +1235,5 @@ void spfs_fault_exit(void)
 	free_percpu(spfs_trace_rings);
 	spfs_trace_rings = NULL;
 	memset(spfs_slots, 0, sizeof(spfs_slots));
-	atomic_set(&spfs_slots_used, 0);
-	for_each_possible_cpu(cpu)
-		per_cpu(spfs_slot_hint, cpu) = NULL;
+	memset(spfs_slot_overflow, 0, sizeof(spfs_slot_overflow));
 }

@@ -64,11 +64,6 @@ static bool spfs_fault_hooks_attached;
 static unsigned long spfs_wlock_attached, spfs_wunlock_attached;
 
 /* Where a kernel with per-VMA locks tries the VMA lock of a user fault. */
-static struct kprobe spfs_vma_lock_probe = {
-	.symbol_name	= "lock_vma_under_rcu",
-	.pre_handler	= spfs_vma_lock_pre,
-};
-
 static bool spfs_vma_lock_attached;
 
 /* ------------------------------------------------------------------ */
@@ -270,9 +265,9 @@ int spfs_probes_register(void)
 	spfs_fault_hooks_attached = true;
 
 	if (SPFS_HAVE_VMA_LOCK) {
-		ret = register_kprobe(&spfs_vma_lock_probe);
+		ret = spfs_vma_lock_hook_register();
 		if (ret)
-			pr_info("lock_vma_under_rcu not probed (%d)\n", ret);
+			pr_info("lock_vma_under_rcu not hooked (%d)\n", ret);
 		spfs_vma_lock_attached = !ret;
 	}
 
@@ -314,7 +309,7 @@ void spfs_probes_unregister(void)
 		p->attached = false;
 	}
 	if (spfs_vma_lock_attached)
-		unregister_kprobe(&spfs_vma_lock_probe);
+		spfs_vma_lock_hook_unregister();
 	spfs_vma_lock_attached = false;
 	if (spfs_fault_hooks_attached)
 		spfs_fault_hooks_unregister();
@@ -399,8 +394,11 @@ void spfs_probe_info(unsigned int i, struct spfs_probe_info *info)
 	}
 	i -= SPFS_NR_WUNLOCK;
 	if (SPFS_HAVE_VMA_LOCK && !i) {
-		spfs_info_kprobe(info, &spfs_vma_lock_probe,
-				 spfs_vma_lock_attached, false);
+		info->name = "lock_vma_under_rcu";
+		info->kind = "ftrace";
+		info->attached = spfs_vma_lock_attached;
+		info->required = false;
+		info->nmissed = 0;
 		return;
 	}
 	i -= SPFS_HAVE_VMA_LOCK;

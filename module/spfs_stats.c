@@ -83,6 +83,26 @@ static void spfs_stats_sum_cpus(struct spfs_stats *sum, struct spfs_stats *tmp)
 	}
 }
 
+/* Count the clean faults of @sum in with every rule's, and clear them. */
+static void spfs_stats_fold_clean(struct spfs_stats *sum)
+{
+	int r, w, b;
+
+	for (r = 0; r < SPFS_NR_RULES; r++) {
+		for (w = 0; w < SPFS_NR_WINDOWS; w++)
+			sum->verdict[r][w][SPFS_V_SUCCESS] += sum->clean;
+		for (b = 0; b < SPFS_HIST_BUCKETS; b++) {
+			sum->hist_service[r][b] += sum->clean_hist_service[b];
+			sum->hist_wait[r][b] += sum->clean_hist_wait[b];
+		}
+		sum->wait_avoided_ns[r] += sum->clean_wait_ns;
+	}
+	sum->clean = 0;
+	memset(sum->clean_hist_service, 0, sizeof(sum->clean_hist_service));
+	memset(sum->clean_hist_wait, 0, sizeof(sum->clean_hist_wait));
+	sum->clean_wait_ns = 0;
+}
+
 /**
  * spfs_stats_snapshot() - every counter, summed over CPUs, since the reset
  * @sum: where to put them
@@ -101,6 +121,7 @@ void spfs_stats_snapshot(struct spfs_stats *sum)
 		memset(sum, 0, sizeof(*sum));
 	spfs_stats_add(sum, spfs_stats_base, -1);
 	mutex_unlock(&spfs_stats_mutex);
+	spfs_stats_fold_clean(sum);
 	kfree(tmp);
 }
 

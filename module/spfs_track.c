@@ -38,7 +38,7 @@
 bool spfs_active;
 
 /* Tracked mms by mm pointer.  Writers hold spfs_mm_lock; probes use RCU. */
-static DEFINE_HASHTABLE(spfs_mm_hash, 10);
+DEFINE_HASHTABLE(spfs_mm_hash, SPFS_MM_HASH_BITS);
 static DEFINE_SPINLOCK(spfs_mm_lock);
 static unsigned int spfs_mm_count;
 /*
@@ -77,26 +77,6 @@ static u64 spfs_now(void)
 	return ktime_get_mono_fast_ns();
 }
 
-/**
- * spfs_mm_lookup() - the tracking state of an mm
- * @mm: the mm
- *
- * Call under rcu_read_lock() (or with preemption disabled, as tracepoint
- * and kprobe handlers are); the result is valid until it is released.
- *
- * Return: the &struct spfs_mm, or NULL if @mm is not tracked.
- */
-struct spfs_mm *spfs_mm_lookup(struct mm_struct *mm)
-{
-	struct spfs_mm *smm;
-
-	hash_for_each_possible_rcu(spfs_mm_hash, smm, hnode,
-				   (unsigned long)mm)
-		if (smm->mm == mm)
-			return smm;
-	return NULL;
-}
-NOKPROBE_SYMBOL(spfs_mm_lookup);
 
 /* ------------------------------------------------------------------ */
 /* Target                                                               */

@@ -148,64 +148,89 @@ static const u8 spfs_verdict_rank[SPFS_NR_VERDICTS] = {
 	[SPFS_V_INELIGIBLE]	= 6,
 };
 
-/* One ineligibility test: if all of @flags are set, @reason applies. */
+/* One ineligibility test: if @flag is set, @reason applies. */
 struct spfs_elig {
-	u32 flags;
+	u32 flag;
 	u8 reason;
 };
 
-/*
- * Per rule, in the order a design checks them (the first that applies is
- * the reason reported).  SPFS_F_ANON being clear is spelled out through
- * the flags that imply it (file, shmem, hugetlb, pfnmap).
+/**
+ * struct spfs_elig_table - one rule's ineligibility tests
+ * @any: the union of their flags: most faults have none of them, and are
+ *	 found eligible with one test (spfs_elig_tables_valid() checks it)
+ * @tests: the tests in the order the design makes them (the first that
+ *	   applies is the reason reported), ended by a zero flag
+ *
+ * SPFS_F_ANON being clear is spelled out through the flags that imply it
+ * (file, shmem, hugetlb, pfnmap).
  */
-static const struct spfs_elig spfs_elig_seed[] = {
-	{ SPFS_F_NO_VMA,	SPFS_R_NO_VMA },
-	{ SPFS_F_HUGETLB,	SPFS_R_HUGETLB },
-	{ SPFS_F_HUGE_PMD,	SPFS_R_HUGE_PMD },
-	{ 0 }
+struct spfs_elig_table {
+	u32 any;
+	struct spfs_elig tests[12];
+};
+
+static const struct spfs_elig_table spfs_elig_seed = {
+	.any = SPFS_F_NO_VMA | SPFS_F_HUGETLB | SPFS_F_HUGE_PMD,
+	.tests = {
+		{ SPFS_F_NO_VMA,	SPFS_R_NO_VMA },
+		{ SPFS_F_HUGETLB,	SPFS_R_HUGETLB },
+		{ SPFS_F_HUGE_PMD,	SPFS_R_HUGE_PMD },
+	},
 };
 
 /* Dufour's SPF leaves stack VMAs alone, growing or not. */
-static const struct spfs_elig spfs_elig_dufour[] = {
-	{ SPFS_F_STACK,		SPFS_R_STACK },
-	{ SPFS_F_NO_VMA,	SPFS_R_NO_VMA },
-	{ SPFS_F_SINGLE_THREAD,	SPFS_R_SINGLE_THREAD },
-	{ SPFS_F_HUGETLB,	SPFS_R_HUGETLB },
-	{ SPFS_F_PFNMAP,	SPFS_R_PFNMAP },
-	{ SPFS_F_SHMEM,		SPFS_R_SHMEM },
-	{ SPFS_F_FILE,		SPFS_R_FILE },
-	{ SPFS_F_UFFD_MISSING,	SPFS_R_UFFD },
-	{ SPFS_F_INTERLEAVE,	SPFS_R_MEMPOLICY },
-	{ SPFS_F_NO_ANON_VMA,	SPFS_R_NO_ANON_VMA },
-	{ SPFS_F_HUGE_PMD,	SPFS_R_HUGE_PMD },
-	{ 0 }
+static const struct spfs_elig_table spfs_elig_dufour = {
+	.any = SPFS_F_STACK | SPFS_F_NO_VMA | SPFS_F_SINGLE_THREAD |
+	       SPFS_F_HUGETLB | SPFS_F_PFNMAP | SPFS_F_SHMEM | SPFS_F_FILE |
+	       SPFS_F_UFFD_MISSING | SPFS_F_INTERLEAVE | SPFS_F_NO_ANON_VMA |
+	       SPFS_F_HUGE_PMD,
+	.tests = {
+		{ SPFS_F_STACK,		SPFS_R_STACK },
+		{ SPFS_F_NO_VMA,	SPFS_R_NO_VMA },
+		{ SPFS_F_SINGLE_THREAD,	SPFS_R_SINGLE_THREAD },
+		{ SPFS_F_HUGETLB,	SPFS_R_HUGETLB },
+		{ SPFS_F_PFNMAP,	SPFS_R_PFNMAP },
+		{ SPFS_F_SHMEM,		SPFS_R_SHMEM },
+		{ SPFS_F_FILE,		SPFS_R_FILE },
+		{ SPFS_F_UFFD_MISSING,	SPFS_R_UFFD },
+		{ SPFS_F_INTERLEAVE,	SPFS_R_MEMPOLICY },
+		{ SPFS_F_NO_ANON_VMA,	SPFS_R_NO_ANON_VMA },
+		{ SPFS_F_HUGE_PMD,	SPFS_R_HUGE_PMD },
+	},
 };
 
-static const struct spfs_elig spfs_elig_lespinasse[] = {
-	{ SPFS_F_NO_VMA,	SPFS_R_NO_VMA },
-	{ SPFS_F_SINGLE_THREAD,	SPFS_R_SINGLE_THREAD },
-	{ SPFS_F_HUGETLB,	SPFS_R_HUGETLB },
-	{ SPFS_F_PFNMAP,	SPFS_R_PFNMAP },
-	{ SPFS_F_SHMEM,		SPFS_R_SHMEM },
-	{ SPFS_F_FILE,		SPFS_R_FILE },
-	{ SPFS_F_NO_ANON_VMA,	SPFS_R_NO_ANON_VMA },
-	{ SPFS_F_UFFD,		SPFS_R_UFFD },
-	{ SPFS_F_SWAP,		SPFS_R_SWAP },
-	{ SPFS_F_HUGE_PMD,	SPFS_R_HUGE_PMD },
-	{ 0 }
+static const struct spfs_elig_table spfs_elig_lespinasse = {
+	.any = SPFS_F_NO_VMA | SPFS_F_SINGLE_THREAD | SPFS_F_HUGETLB |
+	       SPFS_F_PFNMAP | SPFS_F_SHMEM | SPFS_F_FILE |
+	       SPFS_F_NO_ANON_VMA | SPFS_F_UFFD | SPFS_F_SWAP |
+	       SPFS_F_HUGE_PMD,
+	.tests = {
+		{ SPFS_F_NO_VMA,	SPFS_R_NO_VMA },
+		{ SPFS_F_SINGLE_THREAD,	SPFS_R_SINGLE_THREAD },
+		{ SPFS_F_HUGETLB,	SPFS_R_HUGETLB },
+		{ SPFS_F_PFNMAP,	SPFS_R_PFNMAP },
+		{ SPFS_F_SHMEM,		SPFS_R_SHMEM },
+		{ SPFS_F_FILE,		SPFS_R_FILE },
+		{ SPFS_F_NO_ANON_VMA,	SPFS_R_NO_ANON_VMA },
+		{ SPFS_F_UFFD,		SPFS_R_UFFD },
+		{ SPFS_F_SWAP,		SPFS_R_SWAP },
+		{ SPFS_F_HUGE_PMD,	SPFS_R_HUGE_PMD },
+	},
 };
 
-static const struct spfs_elig spfs_elig_pvl_6_4[] = {
-	{ SPFS_F_NO_VMA,	SPFS_R_NO_VMA },
-	{ SPFS_F_HUGETLB,	SPFS_R_HUGETLB },
-	{ SPFS_F_PFNMAP,	SPFS_R_PFNMAP },
-	{ SPFS_F_SHMEM,		SPFS_R_SHMEM },
-	{ SPFS_F_FILE,		SPFS_R_FILE },
-	{ SPFS_F_NO_ANON_VMA,	SPFS_R_NO_ANON_VMA },
-	{ SPFS_F_UFFD,		SPFS_R_UFFD },
-	{ SPFS_F_SWAP,		SPFS_R_SWAP },
-	{ 0 }
+static const struct spfs_elig_table spfs_elig_pvl_6_4 = {
+	.any = SPFS_F_NO_VMA | SPFS_F_HUGETLB | SPFS_F_PFNMAP | SPFS_F_SHMEM |
+	       SPFS_F_FILE | SPFS_F_NO_ANON_VMA | SPFS_F_UFFD | SPFS_F_SWAP,
+	.tests = {
+		{ SPFS_F_NO_VMA,	SPFS_R_NO_VMA },
+		{ SPFS_F_HUGETLB,	SPFS_R_HUGETLB },
+		{ SPFS_F_PFNMAP,	SPFS_R_PFNMAP },
+		{ SPFS_F_SHMEM,		SPFS_R_SHMEM },
+		{ SPFS_F_FILE,		SPFS_R_FILE },
+		{ SPFS_F_NO_ANON_VMA,	SPFS_R_NO_ANON_VMA },
+		{ SPFS_F_UFFD,		SPFS_R_UFFD },
+		{ SPFS_F_SWAP,		SPFS_R_SWAP },
+	},
 };
 
 /*
@@ -214,25 +239,27 @@ static const struct spfs_elig spfs_elig_pvl_6_4[] = {
  * which shows as the real fault's own retry.  Device-private entries are
  * refused outright (do_swap_page()).
  */
-static const struct spfs_elig spfs_elig_pvl_6_12[] = {
-	{ SPFS_F_NO_VMA,	SPFS_R_NO_VMA },
-	{ SPFS_F_DEVICE_PRIVATE, SPFS_R_SWAP },
-	{ 0 }
+static const struct spfs_elig_table spfs_elig_pvl_6_12 = {
+	.any = SPFS_F_NO_VMA | SPFS_F_DEVICE_PRIVATE,
+	.tests = {
+		{ SPFS_F_NO_VMA,	 SPFS_R_NO_VMA },
+		{ SPFS_F_DEVICE_PRIVATE, SPFS_R_SWAP },
+	},
 };
 
-static const struct spfs_elig *spfs_elig_table(enum spfs_rule r,
-					       enum spfs_pvl_profile pvl)
+static const struct spfs_elig_table *spfs_elig_table(enum spfs_rule r,
+						     enum spfs_pvl_profile pvl)
 {
 	switch (r) {
 	case SPFS_RULE_SEED:
-		return spfs_elig_seed;
+		return &spfs_elig_seed;
 	case SPFS_RULE_DUFOUR:
-		return spfs_elig_dufour;
+		return &spfs_elig_dufour;
 	case SPFS_RULE_LESPINASSE:
-		return spfs_elig_lespinasse;
+		return &spfs_elig_lespinasse;
 	default:
-		return pvl == SPFS_PVL_6_4 ? spfs_elig_pvl_6_4 :
-					     spfs_elig_pvl_6_12;
+		return pvl == SPFS_PVL_6_4 ? &spfs_elig_pvl_6_4 :
+					     &spfs_elig_pvl_6_12;
 	}
 }
 
@@ -240,12 +267,43 @@ static const struct spfs_elig *spfs_elig_table(enum spfs_rule r,
 static int spfs_ineligible(enum spfs_rule r, enum spfs_pvl_profile pvl,
 			   u32 flags)
 {
+	const struct spfs_elig_table *t = spfs_elig_table(r, pvl);
 	const struct spfs_elig *e;
 
-	for (e = spfs_elig_table(r, pvl); e->flags; e++)
-		if ((flags & e->flags) == e->flags)
+	if (!(flags & t->any))
+		return -1;
+	for (e = t->tests; e->flag; e++)
+		if (flags & e->flag)
 			return e->reason;
 	return -1;
+}
+
+/**
+ * spfs_elig_tables_valid() - check each rule's union of ineligible flags
+ *
+ * The unions are written out beside the tests; the unit tests call this.
+ *
+ * Return: true if every table's @any is the union of its tests' flags.
+ */
+bool spfs_elig_tables_valid(void)
+{
+	const struct spfs_elig_table *t;
+	const struct spfs_elig *e;
+	enum spfs_pvl_profile pvl;
+	enum spfs_rule r;
+	u32 any;
+
+	for (pvl = SPFS_PVL_6_4; pvl <= SPFS_PVL_6_12; pvl++) {
+		for (r = 0; r < SPFS_NR_RULES; r++) {
+			t = spfs_elig_table(r, pvl);
+			any = 0;
+			for (e = t->tests; e->flag; e++)
+				any |= e->flag;
+			if (any != t->any)
+				return false;
+		}
+	}
+	return true;
 }
 
 static void spfs_raise(struct spfs_judgement *j, enum spfs_rule r,
@@ -287,6 +345,51 @@ void spfs_judge_begin(struct spfs_judgement *j, const struct spfs_fault *f,
 	}
 	for (w = 0; w < SPFS_NR_WINDOWS; w++)
 		j->writer_stall[w] = 0;
+}
+
+/**
+ * spfs_judgement_clean() - is a judgement that of the common fault
+ * @j: the judgement
+ *
+ * Most faults succeed under every rule in both windows, with no writer
+ * waiting for them: the counters keep those apart, in fewer words.
+ *
+ * Return: true if every verdict of @j is success and no writer stalled.
+ */
+bool spfs_judgement_clean(const struct spfs_judgement *j)
+{
+	int r, w;
+
+	for (w = 0; w < SPFS_NR_WINDOWS; w++) {
+		if (j->writer_stall[w])
+			return false;
+		for (r = 0; r < SPFS_NR_RULES; r++)
+			if (j->verdict[r][w] != SPFS_V_SUCCESS)
+				return false;
+	}
+	return true;
+}
+
+/**
+ * spfs_unclean_flags() - the flags that keep a fault from being clean
+ * @pvl: which kernel's per-VMA-lock rules the pvl rule follows
+ *
+ * A fault with none of them, whose mm logged nothing in its windows, is
+ * judged by spfs_judge_begin() alone, and clean (spfs_judgement_clean()):
+ * the fault path counts it so without making the judgement.  The mask is
+ * fixed for a @pvl: the fault path reads it once.
+ *
+ * Return: the union of every rule's ineligibility flags, and the real
+ * fault's retry.
+ */
+u32 spfs_unclean_flags(enum spfs_pvl_profile pvl)
+{
+	u32 flags = SPFS_F_REAL_RETRY;
+	enum spfs_rule r;
+
+	for (r = 0; r < SPFS_NR_RULES; r++)
+		flags |= spfs_elig_table(r, pvl)->any;
+	return flags;
 }
 
 /* Return: the end of window @w of fault @f. */
@@ -421,19 +524,6 @@ const char *spfs_real_name(enum spfs_real r)
 }
 
 /**
- * spfs_pvl_row() - the agreement-matrix row of a pvl verdict
- * @verdict: the &enum spfs_verdict
- * @detail: its detail (the reason, for ineligible)
- *
- * Return: a row below SPFS_NR_PVL_ROWS.
- */
-unsigned int spfs_pvl_row(u8 verdict, u8 detail)
-{
-	return verdict == SPFS_V_INELIGIBLE ? SPFS_NR_VERDICTS + detail :
-					      verdict;
-}
-
-/**
  * spfs_pvl_row_name() - the name of an agreement-matrix row
  * @row: the row
  *
@@ -443,36 +533,4 @@ const char *spfs_pvl_row_name(unsigned int row)
 {
 	return row < SPFS_NR_VERDICTS ? spfs_verdict_name(row) :
 					spfs_reason_name(row - SPFS_NR_VERDICTS);
-}
-
-/**
- * spfs_pvl_agrees() - does the shadow pvl verdict predict what happened
- * @row: the verdict, as spfs_pvl_row() gives it
- * @real: what the kernel did
- *
- * A fault predicted to succeed (a page-table race only wastes the work:
- * the lock itself held) must have completed under the VMA lock; one
- * predicted to abort at start must have fallen back to mmap_lock; one
- * the real fault retried must have retried under the VMA lock; and a
- * fault without a VMA never gets the VMA lock.
- *
- * Return: true if the prediction held.
- */
-bool spfs_pvl_agrees(unsigned int row, enum spfs_real real)
-{
-	switch (row) {
-	case SPFS_V_SUCCESS:
-	case SPFS_V_RACE_PGTABLE:
-		return real == SPFS_REAL_LOCKED;
-	case SPFS_V_REAL_RETRY:
-		return real == SPFS_REAL_LOCKED_RETRY;
-	case SPFS_V_RACE_VMA_BUSY:
-		return real == SPFS_REAL_MMAP;
-	case SPFS_NR_VERDICTS + SPFS_R_NO_VMA:
-		return real == SPFS_REAL_MMAP || real == SPFS_REAL_NONE;
-	default:
-		/* Other reasons: the fault retries under the VMA lock. */
-		return row >= SPFS_NR_VERDICTS &&
-		       real == SPFS_REAL_LOCKED_RETRY;
-	}
 }

@@ -373,6 +373,81 @@ static void test_names(void)
 	       !spfs_verdict_is_race(SPFS_V_REAL_RETRY), "is_race");
 }
 
+/*
+ * Clean: success everywhere, no writer stalled.  A race in the full window
+ * only, an ineligible rule, or a writer stalled under pvl is not clean.
+ */
+static void test_judgement_clean(void)
+{
+	struct spfs_fault f = {
+		.t0 = T0, .tl = TL, .t1 = T1, .addr = ADDR,
+		.vm_start = VM_START, .vm_end = VM_END, .flags = SPFS_F_ANON,
+		.tid = TID, .pmd_size = PMD,
+	};
+	/* After the service window, inside the full one. */
+	struct spfs_event late = VMA_EV(1300, 1350, VM_START, VM_END,
+					SPFS_C_MPROTECT);
+	struct spfs_event elsewhere = VMA_EV(1100, 1150, VM_END, VM_END + 4096,
+					     SPFS_C_MPROTECT);
+	struct spfs_judgement j;
+
+	spfs_judge_begin(&j, &f, SPFS_PVL_6_12);
+	EXPECT(spfs_judgement_clean(&j), "no event: not clean");
+	spfs_judge_event(&j, &f, &elsewhere);
+	EXPECT(spfs_judgement_clean(&j), "event in another VMA: not clean");
+	spfs_judge_event(&j, &f, &late);
+	EXPECT(!spfs_judgement_clean(&j), "full-window race: clean");
+	EXPECT(j.verdict[SPFS_RULE_SEED][SPFS_WIN_SERVICE] == OK,
+	       "late event in the service window");
+	f.flags = SPFS_F_FILE;
+	spfs_judge_begin(&j, &f, SPFS_PVL_6_12);
+	EXPECT(!spfs_judgement_clean(&j), "file fault (ineligible): clean");
+	f.flags = SPFS_F_ANON;
+	spfs_judge_begin(&j, &f, SPFS_PVL_6_12);
+	j.writer_stall[SPFS_WIN_FULL] = 1;
+	EXPECT(!spfs_judgement_clean(&j), "writer stalled: clean");
+}
+
+/*
+ * The fault path's shortcut: for every set of flags and either pvl
+ * profile, a fault without spfs_unclean_flags() is what judging without
+ * events finds clean, and only such a fault is.
+ */
+static void test_fault_clean(void)
+{
+	struct spfs_fault f = {
+		.t0 = T0, .tl = TL, .t1 = T1, .addr = ADDR,
+		.vm_start = VM_START, .vm_end = VM_END, .tid = TID,
+		.pmd_size = PMD,
+	};
+	enum spfs_pvl_profile pvl;
+	struct spfs_judgement j;
+	unsigned int clean = 0;
+	bool shortcut;
+	u32 flags;
+
+	for (pvl = SPFS_PVL_6_4; pvl <= SPFS_PVL_6_12; pvl++) {
+		for (flags = 0; flags < 2 * SPFS_F_PMD_NONE; flags++) {
+			f.flags = flags;
+			spfs_judge_begin(&j, &f, pvl);
+			shortcut = !(flags & spfs_unclean_flags(pvl));
+			if (shortcut != spfs_judgement_clean(&j)) {
+				EXPECT(0, "pvl %d flags %#x: shortcut %d", pvl,
+				       flags, shortcut);
+				return;
+			}
+			clean += shortcut;
+		}
+	}
+	EXPECT(clean > 0, "no clean flags at all");
+}
+
+/* Each rule's union of ineligible flags, written out, matches its tests. */
+static void test_elig_tables(void)
+{
+	EXPECT(spfs_elig_tables_valid(), "a table's any is not its flags");
+}
+
 static void test_pvl_agreement(void)
 {
 	static const struct {
@@ -420,5 +495,8 @@ int main(void)
 	ktap_case("verdict_vma_lock_time", test_verdict_vma_lock_time);
 	ktap_case("names", test_names);
 	ktap_case("pvl_agreement", test_pvl_agreement);
+	ktap_case("elig_tables", test_elig_tables);
+	ktap_case("judgement_clean", test_judgement_clean);
+	ktap_case("fault_clean", test_fault_clean);
 	return ktap_end();
 }
