@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -33,6 +34,7 @@ static unsigned int duration_ms = 2000;
 static bool mmap_thread;
 static unsigned long extra_vmas;
 static unsigned int procs = 1;
+static const char *ctl_fifo;
 static atomic_bool stop;
 static long page_size;
 
@@ -175,6 +177,17 @@ static void fork_idle(unsigned int n, int *release_w)
 	*release_w = release[1];
 }
 
+/*
+ * Tell a "perf record -D -1 --control fifo:PATH" that the measured phase
+ * starts or ends, so that its samples leave out the setup (thousands of
+ * VMAs made, processes forked) and the teardown.
+ */
+static void perf_ctl(int fd, const char *cmd)
+{
+	if (fd >= 0 && write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+		die("write to the perf control fifo");
+}
+
 static void usage(FILE *out, int status)
 {
 	fprintf(out,
@@ -186,6 +199,8 @@ static void usage(FILE *out, int status)
 		"  -m, --mmap-thread    add a thread doing mmap/munmap\n"
 		"  -v, --vmas N         give the process N more VMAs first\n"
 		"  -p, --procs N        N processes: N - 1 idle ones that fault once\n"
+		"  -c, --ctl-fifo PATH  write enable/disable around the measured phase\n"
+		"                       to perf record's --control fifo\n"
 		"  -h, --help           this help\n");
 	exit(status);
 }
@@ -199,6 +214,7 @@ int main(int argc, char **argv)
 		{ "mmap-thread", no_argument, NULL, 'm' },
 		{ "vmas", required_argument, NULL, 'v' },
 		{ "procs", required_argument, NULL, 'p' },
+		{ "ctl-fifo", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -207,9 +223,9 @@ int main(int argc, char **argv)
 	pthread_t mt;
 	unsigned int i;
 	double t0, t;
-	int c, release = -1;
+	int c, release = -1, ctl = -1;
 
-	while ((c = getopt_long(argc, argv, "t:s:d:mv:p:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:s:d:mv:p:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			threads = strtoul(optarg, NULL, 0);
@@ -229,6 +245,9 @@ int main(int argc, char **argv)
 		case 'p':
 			procs = strtoul(optarg, NULL, 0);
 			break;
+		case 'c':
+			ctl_fifo = optarg;
+			break;
 		case 'h':
 			usage(stdout, 0);
 			break;
@@ -247,7 +266,13 @@ int main(int argc, char **argv)
 	w = calloc(threads, sizeof(*w));
 	if (!w)
 		die("calloc");
+	if (ctl_fifo) {
+		ctl = open(ctl_fifo, O_WRONLY);
+		if (ctl < 0)
+			die(ctl_fifo);
+	}
 
+	perf_ctl(ctl, "enable\n");
 	t0 = now();
 	for (i = 0; i < threads; i++)
 		if (pthread_create(&w[i].thread, NULL, faulter, &w[i]))
@@ -255,6 +280,7 @@ int main(int argc, char **argv)
 	if (mmap_thread && pthread_create(&mt, NULL, mapper, &cycles))
 		die("pthread_create");
 	usleep(duration_ms * 1000UL);
+	perf_ctl(ctl, "disable\n");
 	atomic_store(&stop, true);
 	for (i = 0; i < threads; i++) {
 		pthread_join(w[i].thread, NULL);
