@@ -8,11 +8,13 @@
 
 #include <linux/atomic.h>
 #include <linux/hashtable.h>
+#include <linux/jiffies.h>
 #include <linux/mmu_notifier.h>
 #include <linux/percpu.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/sched.h>
+#include <linux/timekeeping.h>
 #include <linux/types.h>
 
 #include "spfs_core.h"
@@ -21,6 +23,35 @@ struct kprobe;
 struct kretprobe_instance;
 struct pt_regs;
 struct vm_area_struct;
+
+/* ------------------------------------------------------------------ */
+/* Clock                                                                */
+
+/**
+ * spfs_now() - the time faults and writer events are stamped with
+ *
+ * A fault's window (T0 to T1, on the faulting CPU) is compared with the
+ * windows of VMA writers on other CPUs, so the clock must be monotonic
+ * across CPUs, and readable from the fault tracepoint with interrupts
+ * off and from ftrace callbacks: ktime_get_mono_fast_ns().  It costs what
+ * the clocksource costs to read: a few nanoseconds with a synchronized
+ * TSC, hundreds under emulation when a guest has fallen back to the HPET
+ * or its vCPUs share the emulator's clock (results/performance.md).
+ *
+ * Return: CLOCK_MONOTONIC time in nanoseconds.
+ */
+static __always_inline u64 spfs_now(void)
+{
+#ifdef SPFS_ABLATE_CLOCK
+	/*
+	 * make bench's ablation: what the clock reads cost.  Jiffies keep
+	 * the stamps ordered but coarse; not for judging races.
+	 */
+	return get_jiffies_64() * TICK_NSEC;
+#else
+	return ktime_get_mono_fast_ns();
+#endif
+}
 
 /* ------------------------------------------------------------------ */
 /* Counters (spfs_stats.c)                                              */

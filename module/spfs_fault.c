@@ -41,7 +41,6 @@
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/swapops.h>
-#include <linux/timekeeping.h>
 #include <linux/userfaultfd_k.h>
 
 #include "spfs.h"
@@ -100,11 +99,6 @@ struct spfs_slot {
 } ____cacheline_aligned;
 
 static struct spfs_slot spfs_slots[SPFS_INFLIGHT_SIZE];
-
-static u64 spfs_now(void)
-{
-	return ktime_get_mono_fast_ns();
-}
 
 /*
  * fault_verdict is emitted from an irq_work, not from T1 itself: T1 may

@@ -26,7 +26,6 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
-#include <linux/timekeeping.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 #include <asm/syscall.h>
@@ -71,12 +70,6 @@ static void spfs_track_work_fn(struct work_struct *work);
 static DECLARE_WORK(spfs_track_work, spfs_track_work_fn);
 /* Set on target change: the worker drops what no longer matches. */
 static bool spfs_retarget;
-
-static u64 spfs_now(void)
-{
-	return ktime_get_mono_fast_ns();
-}
-
 
 /* ------------------------------------------------------------------ */
 /* Target                                                               */
