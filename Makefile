@@ -40,13 +40,14 @@ export KERNELS
 BUILD	:= .build
 CFLAGS_TOOLS := -O2 -g -Wall -Wextra -Wno-missing-field-initializers -Werror -pthread
 CFLAGS_UNIT := -O1 -g -Wall -Wextra -Wno-missing-field-initializers -Werror \
-	-fsanitize=address,undefined -fno-sanitize-recover=all -Imodule
+	-fsanitize=address,undefined -fno-sanitize-recover=all -Itools/testing/unit/shim -Imodule
 
 WORKLOADS := $(patsubst tools/workloads/%.c,$(BUILD)/tools/%,\
 	$(wildcard tools/workloads/*.c))
 UNIT_TESTS := $(patsubst tools/testing/unit/%.c,$(BUILD)/unit/%,\
 	$(wildcard tools/testing/unit/test_*.c))
-CORE_SRC := module/spfs_core.c module/spfs_verdict.c
+CORE_SRC := module/spfs_core.c module/spfs_names.c module/spfs_rules.c \
+	module/spfs_verdict.c
 
 all: module tools
 

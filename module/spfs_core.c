@@ -3,11 +3,7 @@
  * spf-shadow core: parsing of control input, histogram buckets and (see
  * spfs_verdict.c) the verdict logic.  Kernel-independent; see spfs_core.h.
  */
-#ifdef __KERNEL__
 #include <linux/errno.h>
-#else
-#include <errno.h>
-#endif
 
 #include "spfs_core.h"
 

@@ -4,35 +4,191 @@
  *
  * Everything declared here is plain C over fixed-width integers: it is
  * compiled into spf_shadow.ko and, unchanged, into the host unit tests
- * under tools/testing/unit/.  Nothing here may include a kernel header
- * other than <linux/types.h>, take a lock or allocate.
+ * under tools/testing/unit/, whose shim headers stand in for the two
+ * kernel headers included below.  Nothing here may include another kernel
+ * header, take a lock or allocate.
+ *
+ * Every list of names - rules, verdicts, reasons, causes, operations,
+ * page-table events, fault flags, real outcomes - is written once, below,
+ * as an EM()/EMe() list (as include/trace/events/migrate.h does): the
+ * enums, the name tables, the tracepoints' print tables and the names the
+ * userspace tools check against are all expanded from it.
  */
 #ifndef _SPFS_CORE_H
 #define _SPFS_CORE_H
 
-#ifdef __KERNEL__
 #include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-typedef uint64_t u64;
-typedef uint32_t u32;
-typedef int32_t s32;
-typedef uint8_t u8;
-#endif
 
 /* Largest command accepted by a debugfs control file, NUL included. */
 #define SPFS_CMD_MAX		64
-/* Same as the kernel's TASK_COMM_LEN, which this header cannot include. */
+/* The kernel's TASK_COMM_LEN, which this header cannot include. */
 #define SPFS_COMM_LEN		16
+
+/*
+ * The name lists.  EM(symbol, "name") for every element, EMe() for the
+ * last, so that a list can also expand into a comma-separated table.
+ */
+#define SPFS_RULE_LIST							\
+	EM(SPFS_RULE_SEED,		"seed")				\
+	EM(SPFS_RULE_DUFOUR,		"dufour")			\
+	EM(SPFS_RULE_LESPINASSE,	"lespinasse")			\
+	EMe(SPFS_RULE_PVL,		"pvl")
+
+#define SPFS_VERDICT_LIST						\
+	EM(SPFS_V_SUCCESS,		"success")			\
+	EM(SPFS_V_RACE_VMA,		"race_vma")			\
+	EM(SPFS_V_RACE_VMA_BUSY,	"race_vma_busy")		\
+	EM(SPFS_V_RACE_PGTABLE,		"race_pgtable")			\
+	EM(SPFS_V_RACE_MM,		"race_mm")			\
+	EM(SPFS_V_REAL_RETRY,		"real_retry")			\
+	EMe(SPFS_V_INELIGIBLE,		"ineligible")
+
+/* Why a design would not even try a fault speculatively. */
+#define SPFS_REASON_LIST						\
+	EM(SPFS_R_NO_VMA,		"no_vma")			\
+	EM(SPFS_R_NO_PAGE_TABLE,	"no_page_table")		\
+	EM(SPFS_R_HUGETLB,		"hugetlb")			\
+	EM(SPFS_R_HUGE_PMD,		"huge_pmd")			\
+	EM(SPFS_R_PFNMAP,		"pfnmap")			\
+	EM(SPFS_R_FILE,			"file")				\
+	EM(SPFS_R_SHMEM,		"shmem")			\
+	EM(SPFS_R_NO_ANON_VMA,		"no_anon_vma")			\
+	EM(SPFS_R_UFFD,			"uffd")				\
+	EM(SPFS_R_STACK,		"stack")			\
+	EM(SPFS_R_MEMPOLICY,		"mempolicy")			\
+	EM(SPFS_R_SWAP,			"swap")				\
+	EMe(SPFS_R_SINGLE_THREAD,	"single_thread")
+
+/* What the process (or the kernel on its behalf) was doing to its VMAs. */
+#define SPFS_CAUSE_LIST							\
+	EM(SPFS_C_MPROTECT,		"mprotect")			\
+	EM(SPFS_C_MUNMAP,		"munmap")			\
+	EM(SPFS_C_MMAP,			"mmap")				\
+	EM(SPFS_C_MREMAP,		"mremap")			\
+	EM(SPFS_C_BRK,			"brk")				\
+	EM(SPFS_C_MADVISE,		"madvise")			\
+	EM(SPFS_C_MLOCK,		"mlock")			\
+	EM(SPFS_C_FORK,			"fork")				\
+	EM(SPFS_C_STACK,		"stack")			\
+	EM(SPFS_C_MEMPOLICY,		"mempolicy")			\
+	EM(SPFS_C_PRCTL,		"prctl")			\
+	EM(SPFS_C_KHUGEPAGED,		"khugepaged")			\
+	EM(SPFS_C_CLEAR_REFS,		"clear_refs")			\
+	EM(SPFS_C_NUMA,			"numa")				\
+	EMe(SPFS_C_OTHER,		"other")
+
+/*
+ * What a VMA write does, as the designs' own code sees it: which of them
+ * bumps its VMA sequence count (seed, dufour) or write-locks the VMA (pvl)
+ * for it is spfs_op_rules() (research: DESIGN.md section 3, README "Where
+ * each design aborts").
+ */
+#define SPFS_OP_LIST							\
+	EM(SPFS_OP_ADJUST,		"adjust")			\
+	EM(SPFS_OP_ZAP,			"zap")				\
+	EM(SPFS_OP_FLAGS,		"flags")			\
+	EM(SPFS_OP_NUMA,		"numa")				\
+	EM(SPFS_OP_COLLAPSE,		"collapse")			\
+	EM(SPFS_OP_FORK,		"fork")				\
+	EM(SPFS_OP_STACK,		"stack")			\
+	EMe(SPFS_OP_VMA_LOCK,		"vma_lock")
+
+/* Page-table events, numbered as the kernel's enum mmu_notifier_event. */
+#define SPFS_PT_EVENT_LIST						\
+	EM(SPFS_PT_UNMAP,		"unmap")			\
+	EM(SPFS_PT_CLEAR,		"clear")			\
+	EM(SPFS_PT_PROTECTION_VMA,	"protection_vma")		\
+	EM(SPFS_PT_PROTECTION_PAGE,	"protection_page")		\
+	EM(SPFS_PT_SOFT_DIRTY,		"soft_dirty")			\
+	EM(SPFS_PT_RELEASE,		"release")			\
+	EM(SPFS_PT_MIGRATE,		"migrate")			\
+	EM(SPFS_PT_EXCLUSIVE,		"exclusive")			\
+	EMe(SPFS_PT_OTHER,		"other")
+
+/* Fault class flags, as bit numbers: read at T0, TL and T1. */
+#define SPFS_FLAG_LIST							\
+	EM(SPFS_FB_NO_VMA,		"no_vma")			\
+	EM(SPFS_FB_ANON,		"anon")				\
+	EM(SPFS_FB_NO_ANON_VMA,		"no_anon_vma")			\
+	EM(SPFS_FB_FILE,		"file")				\
+	EM(SPFS_FB_SHMEM,		"shmem")			\
+	EM(SPFS_FB_HUGETLB,		"hugetlb")			\
+	EM(SPFS_FB_HUGE_PMD,		"huge_pmd")			\
+	EM(SPFS_FB_PFNMAP,		"pfnmap")			\
+	EM(SPFS_FB_UFFD_MISSING,	"uffd_missing")			\
+	EM(SPFS_FB_UFFD,		"uffd")				\
+	EM(SPFS_FB_UFFD_WP,		"uffd_wp")			\
+	EM(SPFS_FB_STACK,		"stack")			\
+	EM(SPFS_FB_INTERLEAVE,		"interleave")			\
+	EM(SPFS_FB_SWAP,		"swap")				\
+	EM(SPFS_FB_DEVICE_PRIVATE,	"device_private")		\
+	EM(SPFS_FB_SINGLE_THREAD,	"single_thread")		\
+	EM(SPFS_FB_NO_PAGE_TABLE,	"no_page_table")		\
+	EM(SPFS_FB_PTE_NONE,		"pte_none")			\
+	EM(SPFS_FB_WRITE,		"write")			\
+	EM(SPFS_FB_PMD_CHANGED,		"pmd_changed")			\
+	EM(SPFS_FB_REAL_RETRY,		"real_retry")			\
+	EM(SPFS_FB_COMPLETED,		"completed")			\
+	EMe(SPFS_FB_LATE,		"late")
+
+/* What a kernel with per-VMA locks really did with a fault (6.4+). */
+#define SPFS_REAL_LIST							\
+	EM(SPFS_REAL_LOCKED,		"vma_locked")			\
+	EM(SPFS_REAL_LOCKED_RETRY,	"vma_locked_retry")		\
+	EM(SPFS_REAL_MMAP,		"mmap_lock")			\
+	EMe(SPFS_REAL_NONE,		"no_fault_handler")
+
+#define EM(a, b)	a,
+#define EMe(a, b)	a,
+
+/**
+ * enum spfs_rule - the designs a fault is judged under
+ * @SPFS_RULE_SEED: the 2014 RFC: per-VMA sequence count, validated at
+ *		    start and at commit
+ * @SPFS_RULE_DUFOUR: Dufour's SPF v12: per-VMA sequence count and
+ *		      pmd_same() at commit, narrow eligibility
+ * @SPFS_RULE_LESPINASSE: Lespinasse's SPF v2: a per-mm sequence; any
+ *			  mmap_lock write cycle in the window aborts
+ * @SPFS_RULE_PVL: per-VMA locks (6.4+): abort at start only if the VMA is
+ *		   write-locked; later writers wait for the fault
+ * @SPFS_NR_RULES: number of rules
+ */
+enum spfs_rule { SPFS_RULE_LIST SPFS_NR_RULES };
+
+/* Verdicts: for every rule and window they add up to the faults judged. */
+enum spfs_verdict { SPFS_VERDICT_LIST SPFS_NR_VERDICTS };
+enum spfs_reason { SPFS_REASON_LIST SPFS_NR_REASONS };
+enum spfs_cause { SPFS_CAUSE_LIST SPFS_NR_CAUSES };
+enum spfs_op { SPFS_OP_LIST SPFS_NR_OPS };
+enum spfs_pt_event { SPFS_PT_EVENT_LIST SPFS_NR_PT_EVENTS };
+enum spfs_flag_bit { SPFS_FLAG_LIST SPFS_NR_FLAGS };
+
+/**
+ * enum spfs_real - what a kernel with per-VMA locks really did (6.4+)
+ * @SPFS_REAL_LOCKED: lock_vma_under_rcu() locked the VMA and the fault
+ *		      completed under it
+ * @SPFS_REAL_LOCKED_RETRY: the VMA was locked but the fault returned
+ *			    VM_FAULT_RETRY (or an error) under it
+ * @SPFS_REAL_MMAP: lock_vma_under_rcu() failed: mmap_lock from the start
+ * @SPFS_REAL_NONE: the fault never reached handle_mm_fault() (no VMA,
+ *		    or an access error)
+ * @SPFS_NR_REALS: number of outcomes
+ */
+enum spfs_real { SPFS_REAL_LIST SPFS_NR_REALS };
+
+#undef EM
+#undef EMe
+
+/* A fault class flag, by its name in SPFS_FLAG_LIST without the prefix. */
+#define SPFS_F(name)		(1U << SPFS_FB_##name)
 
 /**
  * enum spfs_target_kind - which processes are tracked
  * @SPFS_TARGET_NONE: nothing; the fault path returns at once
  * @SPFS_TARGET_ALL: every user process
  * @SPFS_TARGET_PID: one process (thread group) by its tgid
- * @SPFS_TARGET_COMM: every process whose comm equals a name
+ * @SPFS_TARGET_COMM: every process whose command name (its main thread's)
+ *		      equals a name
  */
 enum spfs_target_kind {
 	SPFS_TARGET_NONE,
@@ -88,31 +244,12 @@ static inline unsigned int spfs_hist_bucket(u64 value)
  * The verdict model (DESIGN.md sections 3 and 4).
  *
  * A fault is described by its timeline (T0 entry, TL lock held in
- * handle_mm_fault, T1 return), its address, the VMA it found at TL and a
- * set of class flags read under the lock.  Events of its mm - VMA writes,
- * mmap_lock write cycles, page-table invalidations - are fed one by one;
- * the judgement then gives one verdict per rule and window.
+ * handle_mm_fault, T1 end), its address, the VMA it found at TL and a set
+ * of class flags.  The events of its mm - VMA writes, mmap_lock write
+ * cycles, page-table invalidations - are read from the mm's log and its
+ * table of events in progress; spfs_judge() gives one verdict per rule and
+ * window.
  */
-
-/**
- * enum spfs_rule - the designs a fault is judged under
- * @SPFS_RULE_SEED: the 2014 RFC: per-VMA seqcount, validated at start and
- *		    at commit
- * @SPFS_RULE_DUFOUR: Dufour's SPF v11/v12: per-VMA seqcount and pmd_same
- *		      at commit, narrow eligibility
- * @SPFS_RULE_LESPINASSE: Lespinasse's SPF v2: a per-mm sequence, any
- *			  mmap_lock write cycle in the window aborts
- * @SPFS_RULE_PVL: per-VMA locks (6.4+): abort at start only if the VMA is
- *		   write-locked; later writers wait for the fault
- * @SPFS_NR_RULES: number of rules
- */
-enum spfs_rule {
-	SPFS_RULE_SEED,
-	SPFS_RULE_DUFOUR,
-	SPFS_RULE_LESPINASSE,
-	SPFS_RULE_PVL,
-	SPFS_NR_RULES,
-};
 
 /**
  * enum spfs_window - which window a verdict is judged over
@@ -127,90 +264,12 @@ enum spfs_window {
 	SPFS_NR_WINDOWS,
 };
 
-/* Verdicts: for every rule and window they add up to the faults judged. */
-enum spfs_verdict {
-	SPFS_V_SUCCESS,
-	SPFS_V_RACE_VMA,
-	SPFS_V_RACE_VMA_BUSY,
-	SPFS_V_RACE_PGTABLE,
-	SPFS_V_RACE_MM,
-	SPFS_V_REAL_RETRY,
-	SPFS_V_INELIGIBLE,
-	SPFS_NR_VERDICTS,
-};
-
-/* Why a design would not even try a fault speculatively. */
-enum spfs_reason {
-	SPFS_R_NO_VMA,
-	SPFS_R_HUGETLB,
-	SPFS_R_HUGE_PMD,
-	SPFS_R_PFNMAP,
-	SPFS_R_FILE,
-	SPFS_R_SHMEM,
-	SPFS_R_NO_ANON_VMA,
-	SPFS_R_UFFD,
-	SPFS_R_STACK,
-	SPFS_R_MEMPOLICY,
-	SPFS_R_SWAP,
-	SPFS_R_SINGLE_THREAD,
-	SPFS_NR_REASONS,
-};
-
-/* What changed a VMA or started an mmap_lock write cycle. */
-enum spfs_cause {
-	SPFS_C_MPROTECT,
-	SPFS_C_MUNMAP,
-	SPFS_C_MMAP,
-	SPFS_C_MREMAP,
-	SPFS_C_BRK,
-	SPFS_C_MADVISE,
-	SPFS_C_MLOCK,
-	SPFS_C_FORK,
-	SPFS_C_STACK,
-	SPFS_C_OTHER,
-	SPFS_NR_CAUSES,
-};
-
-/* Page-table events, numbered as the kernel's enum mmu_notifier_event. */
-enum spfs_pt_event {
-	SPFS_PT_UNMAP,
-	SPFS_PT_CLEAR,
-	SPFS_PT_PROTECTION_VMA,
-	SPFS_PT_PROTECTION_PAGE,
-	SPFS_PT_SOFT_DIRTY,
-	SPFS_PT_RELEASE,
-	SPFS_PT_MIGRATE,
-	SPFS_PT_EXCLUSIVE,
-	SPFS_PT_OTHER,
-	SPFS_NR_PT_EVENTS,
-};
-
-/* Fault class flags, read under the real fault's lock. */
-#define SPFS_F_NO_VMA		(1U << 0)	/* never reached handle_mm_fault */
-#define SPFS_F_ANON		(1U << 1)	/* private anonymous: no vm_ops */
-#define SPFS_F_NO_ANON_VMA	(1U << 2)	/* no anon_vma yet */
-#define SPFS_F_FILE		(1U << 3)	/* file-backed (vm_ops->fault) */
-#define SPFS_F_SHMEM		(1U << 4)	/* shmem / shared anonymous */
-#define SPFS_F_HUGETLB		(1U << 5)
-#define SPFS_F_HUGE_PMD		(1U << 6)	/* huge or devmap p*d */
-#define SPFS_F_PFNMAP		(1U << 7)	/* VM_PFNMAP, VM_MIXEDMAP, VM_IO */
-#define SPFS_F_UFFD_MISSING	(1U << 8)
-#define SPFS_F_UFFD		(1U << 9)	/* any userfaultfd mode armed */
-#define SPFS_F_STACK		(1U << 10)	/* VM_GROWSDOWN or VM_GROWSUP */
-#define SPFS_F_INTERLEAVE	(1U << 11)	/* MPOL_INTERLEAVE policy */
-#define SPFS_F_SWAP		(1U << 12)	/* the PTE holds a swap entry */
-#define SPFS_F_SINGLE_THREAD	(1U << 13)	/* mm has one user */
-#define SPFS_F_REAL_RETRY	(1U << 14)	/* RETRY or error returned */
-#define SPFS_F_DEVICE_PRIVATE	(1U << 15)	/* device-private swap entry */
-/* No page table at TL: the fault may map a huge page. */
-#define SPFS_F_PMD_NONE		(1U << 16)
-
 /**
  * enum spfs_pvl_profile - which kernel's per-VMA-lock rules pvl follows
  * @SPFS_PVL_6_4: 6.4: anonymous VMAs with an anon_vma only; swap-in and
  *		  userfaultfd fall back to mmap_lock
- * @SPFS_PVL_6_12: 6.12: any VMA; a missing anon_vma is prepared under an
- *		   mmap_lock trylock
+ * @SPFS_PVL_6_12: 6.12: any VMA; what cannot be finished under the VMA
+ *		   lock retries (the real fault's own retry)
  */
 enum spfs_pvl_profile {
 	SPFS_PVL_6_4,
@@ -221,59 +280,77 @@ enum spfs_pvl_profile {
  * struct spfs_fault - one fault as the judge sees it
  * @t0: entry, no lock held (ns)
  * @tl: handle_mm_fault() entered with the lock held (ns)
- * @t1: handle_mm_fault() returned (ns)
- * @addr: faulting address
- * @vm_start: start of the VMA found at TL (0 with SPFS_F_NO_VMA)
- * @vm_end: its end
- * @flags: SPFS_F_* class flags
- * @tid: the faulting thread, to ignore its own page-table events
- * @pmd_size: the PMD span, for page-table overlap (2 MiB on x86-64)
+ * @t1: the fault's end: its lock released after handle_mm_fault() (ns)
  * @t_vma_lock: on a kernel with per-VMA locks, when the fault tried the
- *		VMA lock (ns), else 0
+ *		VMA lock (ns), else 0: pvl's attempt is then taken at T0
+ * @addr: faulting address
+ * @vm_start: start of the VMA found at TL (0 with SPFS_F(NO_VMA))
+ * @vm_end: its end
+ * @pmd_size: the span of a PMD entry (2 MiB on x86-64)
+ * @flags: SPFS_F() class flags
+ * @tid: the faulting thread, to ignore its own events
+ * @cycle_t0: if not 0, the oldest write cycle not yet over at T0, as the
+ *	      kernel's own count says (cycles are numbered in order, and
+ *	      compared modulo 2^32): one older had released its locks by
+ *	      T0, whatever the time its end was stamped with says
  */
 struct spfs_fault {
 	u64 t0, tl, t1;
 	u64 t_vma_lock;
 	u64 addr;
 	u64 vm_start, vm_end;
+	u64 pmd_size;
 	u32 flags;
 	s32 tid;
-	u64 pmd_size;
-};
-
-/* Event types in a per-mm log. */
-enum spfs_ev_type {
-	SPFS_EV_VMA,		/* a VMA write: bounds, flags, anon_vma, ... */
-	SPFS_EV_MM_WRITE,	/* a whole mmap_lock write cycle */
-	SPFS_EV_PT,		/* an mmu notifier invalidation */
+	u32 cycle_t0;
 };
 
 /**
- * struct spfs_event - one entry of a per-mm event log
- * @t_begin: when it started (ns)
- * @t_end: when it ended, 0 while still open.  A VMA event stays open until
- *	   the write cycle it belongs to releases mmap_lock: that is when
- *	   SPF's vm_sequence and the VMA write lock are released.
- * @start: first address of the affected range
- * @end: end of the range (exclusive)
+ * enum spfs_ev_type - what an event of a per-mm log is
+ * @SPFS_EV_VMA: a write to the VMAs of [start, end): an &enum spfs_op,
+ *		 bracketed by the writing function's [t_begin, t_end]
+ * @SPFS_EV_CYCLE: a whole mmap_lock write cycle [t_begin, t_end]
+ * @SPFS_EV_PT: an mmu notifier invalidation of [start, end)
+ */
+enum spfs_ev_type {
+	SPFS_EV_VMA,
+	SPFS_EV_CYCLE,
+	SPFS_EV_PT,
+};
+
+/**
+ * struct spfs_event - one event of a tracked mm
+ * @t_begin: when it began (ns)
+ * @t_end: when it ended (ns), 0 while in progress
+ * @start: first address of the range it affects
+ * @end: end of that range (exclusive)
+ * @tag: the low 32 bits of its log sequence number, 0 while the log entry
+ *	 is being written (the log's own; see spfs_log_read())
+ * @cycle: the mmap_lock write cycle it belongs to (a per-mm count from 1),
+ *	   0 for a VMA event outside any (a zap under the read lock)
  * @tid: the thread that caused it
  * @type: &enum spfs_ev_type
- * @cause: &enum spfs_cause for VMA and MM_WRITE, &enum spfs_pt_event for PT
+ * @kind: &enum spfs_op for a VMA event, &enum spfs_pt_event for PT
+ * @cause: &enum spfs_cause for VMA and CYCLE events
  * @flags: SPFS_EVF_* bits
+ *
+ * 48 bytes: a tracked process's whole state stays in one 4 KiB block.
  */
 struct spfs_event {
 	u64 t_begin, t_end;
 	u64 start, end;
+	u32 tag;
+	u32 cycle;
 	s32 tid;
 	u8 type;
+	u8 kind;
 	u8 cause;
 	u8 flags;
 };
 
 /*
  * A page-table event of the mm's mmap_lock writer (mprotect, munmap,
- * mremap): it write-locked the VMAs it changes first, so under per-VMA
- * locks it waits for the faults in them instead of racing with them.
+ * mremap): informational, shown in the pt_event tracepoint.
  */
 #define SPFS_EVF_WRITER		(1U << 0)
 
@@ -283,48 +360,72 @@ struct spfs_event {
  * @detail: per rule and window, the &enum spfs_reason of an ineligible
  *	    verdict, the &enum spfs_cause of a VMA or mm race, or the
  *	    &enum spfs_pt_event of a page-table race
+ * @pt_overlap: per window, the rules whose window an invalidation of the
+ *		fault's PMD range overlapped (bit per rule; informational:
+ *		PTE-table lock contention), eligible rules only
+ * @contested: an mmap_lock write cycle overlapped the full window: the
+ *	       faults on which a prediction of pvl's outcome can be wrong
+ * @vma_lock_seen: a pvl write lock on the fault's VMA was under way
+ *		   between T0 and TL: what the kernel's own lock state says
+ *		   too, on kernels with per-VMA locks (a cross-check)
  * @writer_stall: per window, how long writers would have waited for this
- *		  fault under pvl (ns)
+ *		  fault under pvl (ns), once per write cycle
  */
 struct spfs_judgement {
 	u8 verdict[SPFS_NR_RULES][SPFS_NR_WINDOWS];
 	u8 detail[SPFS_NR_RULES][SPFS_NR_WINDOWS];
+	u8 pt_overlap[SPFS_NR_WINDOWS];
+	bool contested;
+	bool vma_lock_seen;
 	u64 writer_stall[SPFS_NR_WINDOWS];
 };
 
+/**
+ * struct spfs_judge_src - the events of a fault's mm, for spfs_judge()
+ * @read: copies the log event of sequence @seq into @ev; false if it is
+ *	  gone (overwritten) or being written
+ * @ctx: passed to @read
+ * @from: the first log sequence that may hold an event of the windows
+ * @last: the last sequence logged
+ * @open: events in progress when the fault ended, and the write cycle in
+ *	  progress as an SPFS_EV_CYCLE event with t_end 0
+ * @nr_open: their number
+ * @vma_lock_facts: the kernel has real per-VMA locks and they were
+ *		    observed: pvl's locks are the SPFS_OP_VMA_LOCK events,
+ *		    other operations do not stand for them
+ */
+struct spfs_judge_src {
+	bool (*read)(const void *ctx, u64 seq, struct spfs_event *ev);
+	const void *ctx;
+	u64 from, last;
+	const struct spfs_event *open;
+	unsigned int nr_open;
+	bool vma_lock_facts;
+};
+
+/* A rule's bit in a mask of rules (spfs_op_rules(), pt_overlap). */
+#define SPFS_RULE_BIT(r)	(1U << (r))
+
+int spfs_rule_ineligible(enum spfs_rule r, enum spfs_pvl_profile pvl,
+			 u32 flags);
 void spfs_judge_begin(struct spfs_judgement *j, const struct spfs_fault *f,
 		      enum spfs_pvl_profile pvl);
+unsigned int spfs_judge(struct spfs_judgement *j, const struct spfs_fault *f,
+			enum spfs_pvl_profile pvl,
+			const struct spfs_judge_src *src);
 bool spfs_judgement_clean(const struct spfs_judgement *j);
 u32 spfs_unclean_flags(enum spfs_pvl_profile pvl);
-void spfs_judge_event(struct spfs_judgement *j, const struct spfs_fault *f,
-		      const struct spfs_event *ev);
+u8 spfs_op_rules(enum spfs_op op);
 
 const char *spfs_rule_name(enum spfs_rule r);
 const char *spfs_verdict_name(enum spfs_verdict v);
 const char *spfs_reason_name(enum spfs_reason r);
 const char *spfs_cause_name(enum spfs_cause c);
+const char *spfs_op_name(enum spfs_op op);
 const char *spfs_pt_event_name(enum spfs_pt_event e);
+const char *spfs_flag_name(enum spfs_flag_bit b);
 bool spfs_verdict_is_race(enum spfs_verdict v);
 bool spfs_elig_tables_valid(void);
-
-/**
- * enum spfs_real - what a kernel with per-VMA locks really did (6.4+)
- * @SPFS_REAL_LOCKED: lock_vma_under_rcu() locked the VMA and the fault
- *		      completed under it
- * @SPFS_REAL_LOCKED_RETRY: the VMA was locked but the fault returned
- *			    VM_FAULT_RETRY (or an error) under it
- * @SPFS_REAL_MMAP: lock_vma_under_rcu() failed: mmap_lock from the start
- * @SPFS_REAL_NONE: the fault never reached handle_mm_fault() (no VMA,
- *		    or an access error)
- * @SPFS_NR_REALS: number of outcomes
- */
-enum spfs_real {
-	SPFS_REAL_LOCKED,
-	SPFS_REAL_LOCKED_RETRY,
-	SPFS_REAL_MMAP,
-	SPFS_REAL_NONE,
-	SPFS_NR_REALS,
-};
 
 /*
  * The shadow pvl verdict as a row of the agreement matrix: a verdict
@@ -378,6 +479,23 @@ static inline bool spfs_pvl_agrees(unsigned int row, enum spfs_real real)
 		return row >= SPFS_NR_VERDICTS &&
 		       real == SPFS_REAL_LOCKED_RETRY;
 	}
+}
+
+/**
+ * spfs_pvl_row_by_construction() - does a row agree whatever happens
+ * @row: the verdict, as spfs_pvl_row() gives it
+ *
+ * The shadow's real_retry and the real vma_locked_retry both come from
+ * the fault's own retry; its no_vma and the real no_fault_handler both
+ * from a fault that never reached handle_mm_fault().  Such rows agree by
+ * construction and are left out of the agreement rates.
+ *
+ * Return: true for those rows.
+ */
+static inline bool spfs_pvl_row_by_construction(unsigned int row)
+{
+	return row == SPFS_V_REAL_RETRY ||
+	       row == SPFS_NR_VERDICTS + SPFS_R_NO_VMA;
 }
 
 #endif /* _SPFS_CORE_H */

@@ -5,8 +5,8 @@
  *   stats	"key value" lines: fault counts, then per rule R the verdicts
  *		R.<verdict> and R.ineligible.<reason> over the service window
  *		(for each rule they add up to "faults"), R.wait_avoided_ns,
- *		the same over the full window as R.full.*, the pvl writer
- *		stall, and the nmissed of every probe
+ *		R.pt_overlap, the same over the full window as R.full.*, the
+ *		pvl writer stall, and the nmissed of every probe
  *   races	the races split by cause: R.race_vma.<cause>,
  *		R.race_vma_busy.<cause>, R.race_mm.<cause>,
  *		R.race_pgtable.<notifier event>, and R.full.* likewise
@@ -14,8 +14,11 @@
  *   latency	log2 histograms (ns) of the service window and of the lock
  *		wait of the faults that would have succeeded, per rule
  *   agreement	(kernels with per-VMA locks) the shadow pvl verdict against
- *		what the kernel really did, fault by fault: a matrix, totals
- *		and the agreement rate
+ *		what the kernel really did, fault by fault: a matrix for the
+ *		uncontested and one for the contested faults (a write cycle
+ *		overlapped them), the agreement rates without the rows that
+ *		agree by construction, the abort prediction's precision and
+ *		recall
  *   disagreements  the last faults whose pvl verdict missed, newest first
  *   probes	one line per probe: name, kind, attached or missing, nmissed
  *   target	what is tracked: none, all, pid N, comm NAME (read/write)
@@ -32,7 +35,11 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "spfs.h"
+#include "spfs_account.h"
+#include "spfs_debugfs.h"
+#include "spfs_probes.h"
+#include "spfs_stats.h"
+#include "spfs_track.h"
 #include "wrapper/vma_lock.h"
 
 static struct dentry *spfs_debugfs_dir;
@@ -67,6 +74,7 @@ static void stats_show_rule(struct seq_file *m, const struct spfs_stats *st,
 	for (v = 0; v < SPFS_NR_REASONS; v++)
 		seq_printf(m, "%s.%sineligible.%s %llu\n", rule, wp,
 			   spfs_reason_name(v), st->reason[r][w][v]);
+	seq_printf(m, "%s.%spt_overlap %llu\n", rule, wp, st->pt_overlap[r][w]);
 }
 
 static int stats_show(struct seq_file *m, void *v)
@@ -151,7 +159,10 @@ static void procs_show_one(struct spfs_mm *smm, void *arg)
 	long faults = atomic_long_read(&smm->faults), races, success;
 	int r;
 
-	seq_printf(m, "%d %s %ld", smm->tgid, smm->comm, faults);
+	/* A comm is any bytes a process chose: no forged fields or lines. */
+	seq_printf(m, "%d ", smm->tgid);
+	seq_escape(m, smm->comm, " \t\n\\");
+	seq_printf(m, " %ld", faults);
 	for (r = 0; r < SPFS_NR_RULES; r++) {
 		races = atomic_long_read(&smm->races[r]);
 		success = faults - races - atomic_long_read(&smm->others[r]);
@@ -214,11 +225,82 @@ static int latency_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(latency);
 
+/* One matrix of the agreement file: rows seen, real outcomes across. */
+static void agreement_show_matrix(struct seq_file *m,
+				  const u64 (*cells)[SPFS_NR_REALS],
+				  const char *title)
+{
+	unsigned int row, real;
+
+	seq_printf(m, "# %s\n%-16s", title, "# pvl \\ real");
+	for (real = 0; real < SPFS_NR_REALS; real++)
+		seq_printf(m, " %16s", spfs_real_name(real));
+	seq_puts(m, "  agrees\n");
+	for (row = 0; row < SPFS_NR_PVL_ROWS; row++) {
+		u64 sum = 0;
+
+		for (real = 0; real < SPFS_NR_REALS; real++)
+			sum += cells[row][real];
+		if (!sum)
+			continue;
+		seq_printf(m, "%-16s", spfs_pvl_row_name(row));
+		for (real = 0; real < SPFS_NR_REALS; real++)
+			seq_printf(m, " %16llu", cells[row][real]);
+		seq_puts(m, "  ");
+		for (real = 0; real < SPFS_NR_REALS; real++)
+			if (spfs_pvl_agrees(row, real))
+				seq_printf(m, " %s", spfs_real_name(real));
+		if (spfs_pvl_row_by_construction(row))
+			seq_puts(m, " (by construction)");
+		seq_putc(m, '\n');
+	}
+}
+
+/* @a of @n as a percentage with two decimals. */
+static void agreement_pct(struct seq_file *m, const char *what, u64 a, u64 n)
+{
+	seq_printf(m, " %s %llu.%02llu%%", what, n ? a * 100 / n : 0,
+		   n ? a * 10000 / n % 100 : 0);
+}
+
+/*
+ * The abort prediction: the faults predicted to fail the VMA lock at
+ * start (race_vma_busy) against those that really fell back to
+ * mmap_lock, over every row but those that agree by construction.
+ */
+static void agreement_show_abort(struct seq_file *m,
+				 const struct spfs_stats *st)
+{
+	u64 tp = 0, fp = 0, fn = 0;
+	unsigned int c, row, real;
+
+	for (c = 0; c < 2; c++) {
+		for (row = 0; row < SPFS_NR_PVL_ROWS; row++) {
+			if (spfs_pvl_row_by_construction(row))
+				continue;
+			for (real = 0; real < SPFS_NR_REALS; real++) {
+				u64 n = st->agreement[c][row][real];
+				bool predicted = row == SPFS_V_RACE_VMA_BUSY;
+				bool fell = real == SPFS_REAL_MMAP;
+
+				tp += predicted && fell ? n : 0;
+				fp += predicted && !fell ? n : 0;
+				fn += !predicted && fell ? n : 0;
+			}
+		}
+	}
+	seq_printf(m, "abort predicted %llu fell back %llu both %llu", tp + fp,
+		   tp + fn, tp);
+	agreement_pct(m, "precision", tp, tp + fp);
+	agreement_pct(m, "recall", tp, tp + fn);
+	seq_putc(m, '\n');
+}
+
 static int agreement_show(struct seq_file *m, void *v)
 {
 	struct spfs_stats *st;
-	u64 agree, disagree, n;
-	unsigned int row, real;
+	u64 agree, n, contested, cagree, by_construction = 0;
+	unsigned int c, row, real;
 
 	if (!SPFS_HAVE_VMA_LOCK) {
 		seq_puts(m, "unavailable: this kernel has no per-VMA locks; the pvl verdict is a prediction only\n");
@@ -227,53 +309,45 @@ static int agreement_show(struct seq_file *m, void *v)
 	st = spfs_debugfs_snapshot();
 	if (!st)
 		return -ENOMEM;
-	seq_printf(m, "%-16s", "# pvl \\ real");
-	for (real = 0; real < SPFS_NR_REALS; real++)
-		seq_printf(m, " %16s", spfs_real_name(real));
-	seq_puts(m, "  agrees\n");
-	for (row = 0; row < SPFS_NR_PVL_ROWS; row++) {
-		u64 cells[SPFS_NR_REALS], sum = 0;
-
-		for (real = 0; real < SPFS_NR_REALS; real++) {
-			cells[real] = st->agreement[row][real];
-			sum += cells[real];
-		}
-		if (!sum)
-			continue;
-		seq_printf(m, "%-16s", spfs_pvl_row_name(row));
-		for (real = 0; real < SPFS_NR_REALS; real++)
-			seq_printf(m, " %16llu", cells[real]);
-		seq_puts(m, "  ");
-		for (real = 0; real < SPFS_NR_REALS; real++)
-			if (spfs_pvl_agrees(row, real))
-				seq_printf(m, " %s", spfs_real_name(real));
-		seq_putc(m, '\n');
-	}
+	agreement_show_matrix(m, st->agreement[0], "uncontested faults");
+	agreement_show_matrix(m, st->agreement[1],
+			      "contested faults (a write cycle overlapped them)");
+	for (c = 0; c < 2; c++)
+		for (row = 0; row < SPFS_NR_PVL_ROWS; row++)
+			for (real = 0; real < SPFS_NR_REALS; real++)
+				if (spfs_pvl_row_by_construction(row))
+					by_construction +=
+						st->agreement[c][row][real];
 	agree = st->count[SPFS_STAT_PVL_AGREE];
-	disagree = st->count[SPFS_STAT_PVL_DISAGREE];
-	n = agree + disagree;
-	seq_printf(m, "total %llu agree %llu disagree %llu rate %llu.%02llu%%\n",
-		   n, agree, disagree, n ? agree * 100 / n : 0,
-		   n ? agree * 10000 / n % 100 : 0);
+	n = agree + st->count[SPFS_STAT_PVL_DISAGREE];
+	contested = st->count[SPFS_STAT_PVL_CONTESTED];
+	cagree = st->count[SPFS_STAT_PVL_CONTESTED_AGREE];
+	seq_printf(m, "total %llu agree %llu disagree %llu", n, agree,
+		   n - agree);
+	agreement_pct(m, "rate", agree, n);
+	seq_printf(m, "\ncontested %llu agree %llu disagree %llu", contested,
+		   cagree, contested - cagree);
+	agreement_pct(m, "rate", cagree, contested);
+	seq_printf(m, "\nby_construction %llu (left out of the rates)\n",
+		   by_construction);
+	agreement_show_abort(m, st);
+	seq_printf(m, "lock_facts missed %llu extra %llu\n",
+		   st->count[SPFS_STAT_PVL_FACTS_MISSED],
+		   st->count[SPFS_STAT_PVL_FACTS_EXTRA]);
 	kfree(st);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(agreement);
 
-static const char * const spfs_flag_names[] = {
-	"no_vma", "anon", "no_anon_vma", "file", "shmem", "hugetlb",
-	"huge_pmd", "pfnmap", "uffd_missing", "uffd", "stack", "interleave",
-	"swap", "single_thread", "real_retry", "device_private", "pmd_none",
-};
-
 static int disagreements_show(struct seq_file *m, void *v)
 {
 	struct spfs_disagreement d;
 	unsigned int i, b;
+	const char *sep;
 
 	if (!SPFS_HAVE_VMA_LOCK)
 		return 0;
-	seq_puts(m, "# tgid address vma shadow real flags\n");
+	seq_puts(m, "# tgid address vma shadow real contested flags\n");
 	for (i = 0; i < SPFS_DISAGREEMENTS; i++) {
 		if (!spfs_disagreement_get(i, &d))
 			continue;
@@ -283,11 +357,14 @@ static int disagreements_show(struct seq_file *m, void *v)
 			seq_printf(m, ".%s", spfs_cause_name(d.detail));
 		else if (d.row == SPFS_V_RACE_PGTABLE)
 			seq_printf(m, ".%s", spfs_pt_event_name(d.detail));
-		seq_printf(m, " %s ", spfs_real_name(d.real));
-		for (b = 0; b < ARRAY_SIZE(spfs_flag_names); b++)
-			if (d.flags & (1U << b))
-				seq_printf(m, "%s%s", spfs_flag_names[b],
-					   d.flags >> (b + 1) ? "," : "");
+		seq_printf(m, " %s %d ", spfs_real_name(d.real), d.contested);
+		sep = "";
+		for (b = 0; b < SPFS_NR_FLAGS; b++) {
+			if (d.flags & (1U << b)) {
+				seq_printf(m, "%s%s", sep, spfs_flag_name(b));
+				sep = ",";
+			}
+		}
 		seq_putc(m, '\n');
 	}
 	return 0;
@@ -336,7 +413,11 @@ static ssize_t reset_write(struct file *file, const char __user *ubuf,
 	if (spfs_parse_reset(buf, count))
 		return -EINVAL;
 	ret = spfs_stats_reset();
-	return ret ? ret : count;
+	if (ret)
+		return ret;
+	spfs_account_reset();
+	spfs_track_reset_counts();
+	return count;
 }
 
 static const struct file_operations reset_fops = {
@@ -404,15 +485,19 @@ int spfs_debugfs_init(void)
 		pr_warn("debugfs unavailable: %ld\n", PTR_ERR(d));
 		return 0;
 	}
-	debugfs_create_file("stats", 0444, d, NULL, &stats_fops);
-	debugfs_create_file("races", 0444, d, NULL, &races_fops);
-	debugfs_create_file("procs", 0444, d, NULL, &procs_fops);
-	debugfs_create_file("latency", 0444, d, NULL, &latency_fops);
-	debugfs_create_file("agreement", 0444, d, NULL, &agreement_fops);
-	debugfs_create_file("disagreements", 0444, d, NULL,
+	/*
+	 * Root only: procs, disagreements and the rest name other users'
+	 * processes, their fault addresses and their layout (ASLR).
+	 */
+	debugfs_create_file("stats", 0400, d, NULL, &stats_fops);
+	debugfs_create_file("races", 0400, d, NULL, &races_fops);
+	debugfs_create_file("procs", 0400, d, NULL, &procs_fops);
+	debugfs_create_file("latency", 0400, d, NULL, &latency_fops);
+	debugfs_create_file("agreement", 0400, d, NULL, &agreement_fops);
+	debugfs_create_file("disagreements", 0400, d, NULL,
 			    &disagreements_fops);
-	debugfs_create_file("probes", 0444, d, NULL, &probes_fops);
-	debugfs_create_file("target", 0644, d, NULL, &target_fops);
+	debugfs_create_file("probes", 0400, d, NULL, &probes_fops);
+	debugfs_create_file("target", 0600, d, NULL, &target_fops);
 	debugfs_create_file("reset", 0200, d, NULL, &reset_fops);
 	spfs_debugfs_dir = d;
 	return 0;

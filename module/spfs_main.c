@@ -14,7 +14,20 @@
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 
-#include "spfs.h"
+#include "spfs_account.h"
+#include "spfs_classify.h"
+#include "spfs_debugfs.h"
+#include "spfs_hooks.h"
+#include "spfs_probes.h"
+#include "spfs_settings.h"
+#include "spfs_slot.h"
+#include "spfs_stats.h"
+#include "spfs_track.h"
+#include "wrapper/vma_lock.h"
+
+enum spfs_pvl_profile spfs_pvl = SPFS_PVL_6_12;
+bool spfs_vma_lock_facts = true;
+bool spfs_vma_lock_timing = true;
 
 static char *target = "all";
 module_param(target, charp, 0444);
@@ -23,6 +36,12 @@ MODULE_PARM_DESC(target, "What to track from load: none, all, \"pid N\", \"comm 
 static char *pvl_profile = "6.12";
 module_param(pvl_profile, charp, 0444);
 MODULE_PARM_DESC(pvl_profile, "Whose per-VMA-lock rules the pvl verdict follows: 6.4 or 6.12 (default: 6.12)");
+
+module_param_named(vma_lock_facts, spfs_vma_lock_facts, bool, 0444);
+MODULE_PARM_DESC(vma_lock_facts, "Kernels with per-VMA locks: pvl's VMA write locks are those the kernel takes (1, default), or modelled from the VMA writes as on a kernel without them (0)");
+
+module_param_named(vma_lock_timing, spfs_vma_lock_timing, bool, 0444);
+MODULE_PARM_DESC(vma_lock_timing, "Kernels with per-VMA locks: hook lock_vma_under_rcu() for when a fault tries the VMA lock (1, default), or take it at the fault's entry (0)");
 
 static int spfs_parse_params(struct spfs_target *t)
 {
@@ -54,12 +73,18 @@ static int __init spfs_init(void)
 	ret = spfs_stats_init();
 	if (ret)
 		return ret;
-	ret = spfs_fault_init();
+	ret = spfs_classify_init();
 	if (ret)
 		goto exit_stats;
+	ret = spfs_account_init();
+	if (ret)
+		goto exit_stats;
+	ret = spfs_fault_init();
+	if (ret)
+		goto exit_account;
 	ret = spfs_track_init();
 	if (ret)
-		goto exit_fault;
+		goto exit_account;
 	ret = spfs_target_set(&t);
 	if (ret)
 		goto exit_track;
@@ -70,15 +95,19 @@ static int __init spfs_init(void)
 	ret = spfs_probes_register();
 	if (ret)
 		goto remove_debugfs;
-	pr_info("loaded, target '%s', pvl profile %s\n", target, pvl_profile);
+	spfs_track_start();
+	pr_info("loaded, target '%s', pvl profile %s%s\n", target, pvl_profile,
+		!SPFS_HAVE_VMA_LOCK ? "" : spfs_vma_lock_facts ?
+		", VMA lock facts" : ", VMA locks modelled");
 	return 0;
 
 remove_debugfs:
 	spfs_debugfs_exit();
 exit_track:
 	spfs_track_exit();
-exit_fault:
-	spfs_fault_exit();
+exit_account:
+	spfs_account_exit();
+	spfs_slot_exit();
 exit_stats:
 	spfs_stats_exit();
 	return ret;
@@ -89,7 +118,8 @@ static void __exit spfs_exit(void)
 	spfs_probes_unregister();
 	spfs_debugfs_exit();
 	spfs_track_exit();
-	spfs_fault_exit();
+	spfs_account_exit();
+	spfs_slot_exit();
 	spfs_stats_exit();
 	pr_info("unloaded\n");
 }

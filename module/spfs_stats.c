@@ -8,28 +8,21 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/build_bug.h>
+#include <linux/kernel.h>
 
-#include "spfs.h"
+#include "spfs_stats.h"
 
 struct spfs_stats __percpu *spfs_stats;
 
-static const char * const spfs_stat_names[SPFS_NR_STATS] = {
-	[SPFS_STAT_FAULTS]		= "faults",
-	[SPFS_STAT_FAULTS_GUP]		= "faults_gup",
-	[SPFS_STAT_FAULTS_UNTRACKED]	= "faults_untracked",
-	[SPFS_STAT_RETRY_CALLS]		= "retry_calls",
-	[SPFS_STAT_INFLIGHT_FULL]	= "inflight_full",
-	[SPFS_STAT_LOG_OVERFLOW]	= "log_overflow",
-	[SPFS_STAT_EVENTS_VMA]		= "events_vma",
-	[SPFS_STAT_EVENTS_MM_WRITE]	= "events_mm_write",
-	[SPFS_STAT_EVENTS_PT]		= "events_pt",
-	[SPFS_STAT_TRACK_FAILED]	= "track_failed",
-	[SPFS_STAT_FAULTS_KERNEL]	= "faults_kernel",
-	[SPFS_STAT_PVL_AGREE]		= "pvl.agree",
-	[SPFS_STAT_PVL_DISAGREE]	= "pvl.disagree",
-	[SPFS_STAT_TRACE_DROPPED]	= "trace_dropped",
-	[SPFS_STAT_FAULTS_LATE]		= "faults_late",
-};
+/* In list order: each enum is made of the same list. */
+#define EM(a, b)	b,
+#define EMe(a, b)	b,
+static const char * const spfs_stat_names[] = { SPFS_STAT_LIST };
+#undef EM
+#undef EMe
+
+static_assert(ARRAY_SIZE(spfs_stat_names) == SPFS_NR_STATS);
 
 /**
  * spfs_stat_name() - the debugfs key of a counter
@@ -60,7 +53,10 @@ static void spfs_stats_read_cpu(int cpu, struct spfs_stats *copy)
 	raw_spin_unlock_irqrestore(&st->lock, flags);
 }
 
-/* Add or subtract (@sign -1) every counter of @b to @a. */
+/*
+ * Add or subtract (@sign -1) every counter of @b to @a: the structure,
+ * from @count on, is an array of u64 (see &struct spfs_stats).
+ */
 static void spfs_stats_add(struct spfs_stats *a, const struct spfs_stats *b,
 			   int sign)
 {
@@ -68,6 +64,10 @@ static void spfs_stats_add(struct spfs_stats *a, const struct spfs_stats *b,
 	size_t i, n = (sizeof(*a) - offsetof(struct spfs_stats, count)) /
 		      sizeof(u64);
 
+	BUILD_BUG_ON((sizeof(*a) - offsetof(struct spfs_stats, count)) %
+		     sizeof(u64));
+	BUILD_BUG_ON(offsetof(struct spfs_stats, clean_wait_ns) !=
+		     sizeof(*a) - sizeof(u64));
 	for (i = 0; i < n; i++)
 		pa[i] += sign * pb[i];
 }

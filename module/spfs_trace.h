@@ -8,8 +8,9 @@
  *   pt_event	    a page-table invalidation of a tracked process
  *
  * A disabled tracepoint costs a static branch; the arguments are values
- * the module computes anyway.  Verdicts, causes and reasons are numbers
- * (the enums of spfs_core.h); the text form prints their names.
+ * the module computes anyway.  Verdicts, causes, operations and events
+ * are numbers (the enums of spfs_core.h); the text form prints their
+ * names, from the same lists the enums are made of.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM spf_shadow
@@ -22,73 +23,26 @@
 #include "spfs_core.h"
 
 /* Export the enum values, so that perf and trace-cmd print names. */
-TRACE_DEFINE_ENUM(SPFS_V_SUCCESS);
-TRACE_DEFINE_ENUM(SPFS_V_RACE_VMA);
-TRACE_DEFINE_ENUM(SPFS_V_RACE_VMA_BUSY);
-TRACE_DEFINE_ENUM(SPFS_V_RACE_PGTABLE);
-TRACE_DEFINE_ENUM(SPFS_V_RACE_MM);
-TRACE_DEFINE_ENUM(SPFS_V_REAL_RETRY);
-TRACE_DEFINE_ENUM(SPFS_V_INELIGIBLE);
-TRACE_DEFINE_ENUM(SPFS_C_MPROTECT);
-TRACE_DEFINE_ENUM(SPFS_C_MUNMAP);
-TRACE_DEFINE_ENUM(SPFS_C_MMAP);
-TRACE_DEFINE_ENUM(SPFS_C_MREMAP);
-TRACE_DEFINE_ENUM(SPFS_C_BRK);
-TRACE_DEFINE_ENUM(SPFS_C_MADVISE);
-TRACE_DEFINE_ENUM(SPFS_C_MLOCK);
-TRACE_DEFINE_ENUM(SPFS_C_FORK);
-TRACE_DEFINE_ENUM(SPFS_C_STACK);
-TRACE_DEFINE_ENUM(SPFS_C_OTHER);
-TRACE_DEFINE_ENUM(SPFS_PT_UNMAP);
-TRACE_DEFINE_ENUM(SPFS_PT_CLEAR);
-TRACE_DEFINE_ENUM(SPFS_PT_PROTECTION_VMA);
-TRACE_DEFINE_ENUM(SPFS_PT_PROTECTION_PAGE);
-TRACE_DEFINE_ENUM(SPFS_PT_SOFT_DIRTY);
-TRACE_DEFINE_ENUM(SPFS_PT_RELEASE);
-TRACE_DEFINE_ENUM(SPFS_PT_MIGRATE);
-TRACE_DEFINE_ENUM(SPFS_PT_EXCLUSIVE);
-TRACE_DEFINE_ENUM(SPFS_PT_OTHER);
+#undef EM
+#undef EMe
+#define EM(a, b)	TRACE_DEFINE_ENUM(a);
+#define EMe(a, b)	TRACE_DEFINE_ENUM(a);
 
-#define spfs_show_verdict(v)						\
-	__print_symbolic(v,						\
-		{ SPFS_V_SUCCESS,	"success" },			\
-		{ SPFS_V_RACE_VMA,	"race_vma" },			\
-		{ SPFS_V_RACE_VMA_BUSY,	"race_vma_busy" },		\
-		{ SPFS_V_RACE_PGTABLE,	"race_pgtable" },		\
-		{ SPFS_V_RACE_MM,	"race_mm" },			\
-		{ SPFS_V_REAL_RETRY,	"real_retry" },			\
-		{ SPFS_V_INELIGIBLE,	"ineligible" })
+SPFS_VERDICT_LIST
+SPFS_CAUSE_LIST
+SPFS_OP_LIST
+SPFS_PT_EVENT_LIST
 
-#define spfs_show_cause(c)						\
-	__print_symbolic(c,						\
-		{ SPFS_C_MPROTECT,	"mprotect" },			\
-		{ SPFS_C_MUNMAP,	"munmap" },			\
-		{ SPFS_C_MMAP,		"mmap" },			\
-		{ SPFS_C_MREMAP,	"mremap" },			\
-		{ SPFS_C_BRK,		"brk" },			\
-		{ SPFS_C_MADVISE,	"madvise" },			\
-		{ SPFS_C_MLOCK,		"mlock" },			\
-		{ SPFS_C_FORK,		"fork" },			\
-		{ SPFS_C_STACK,		"stack" },			\
-		{ SPFS_C_OTHER,		"other" })
-
-#define spfs_show_pt_event(e)						\
-	__print_symbolic(e,						\
-		{ SPFS_PT_UNMAP,		"unmap" },		\
-		{ SPFS_PT_CLEAR,		"clear" },		\
-		{ SPFS_PT_PROTECTION_VMA,	"protection_vma" },	\
-		{ SPFS_PT_PROTECTION_PAGE,	"protection_page" },	\
-		{ SPFS_PT_SOFT_DIRTY,		"soft_dirty" },		\
-		{ SPFS_PT_RELEASE,		"release" },		\
-		{ SPFS_PT_MIGRATE,		"migrate" },		\
-		{ SPFS_PT_EXCLUSIVE,		"exclusive" },		\
-		{ SPFS_PT_OTHER,		"other" })
+#undef EM
+#undef EMe
+#define EM(a, b)	{ a, b },
+#define EMe(a, b)	{ a, b }
 
 /**
  * fault_verdict - a user fault of a tracked process, judged
  * @tgid: the process
  * @address: the faulting address
- * @flags: the fault's class, SPFS_F_* bits (anon 0x2, file 0x8, ...)
+ * @flags: the fault's class, SPFS_F() bits (spfs_core.h, SPFS_FLAG_LIST)
  * @v_*: the verdict of each rule over the service window
  * @d_*: the detail of each: the cause (&enum spfs_cause) of a VMA or mm
  *	 race, the notifier event (&enum spfs_pt_event) of a page-table race,
@@ -134,26 +88,30 @@ TRACE_EVENT(fault_verdict,
 	),
 	TP_printk("tgid=%d address=0x%llx flags=0x%x seed=%s dufour=%s lespinasse=%s pvl=%s window_ns=%llu wait_ns=%llu",
 		  __entry->tgid, __entry->address, __entry->flags,
-		  spfs_show_verdict(__entry->v_seed),
-		  spfs_show_verdict(__entry->v_dufour),
-		  spfs_show_verdict(__entry->v_lespinasse),
-		  spfs_show_verdict(__entry->v_pvl),
+		  __print_symbolic(__entry->v_seed, SPFS_VERDICT_LIST),
+		  __print_symbolic(__entry->v_dufour, SPFS_VERDICT_LIST),
+		  __print_symbolic(__entry->v_lespinasse, SPFS_VERDICT_LIST),
+		  __print_symbolic(__entry->v_pvl, SPFS_VERDICT_LIST),
 		  __entry->window_ns, __entry->wait_ns)
 );
 
 /**
- * vma_event - a VMA write in a tracked process
- * @tgid: the process whose VMAs change
- * @cause: &enum spfs_cause
- * @start: start of the range of VMAs affected
+ * spfs_event_class - an event logged for a tracked process (printed as
+ *		      a VMA write; pt_event prints its own way)
+ * @tgid: the process
+ * @kind: &enum spfs_op of a VMA write, &enum spfs_pt_event of an
+ *	  invalidation
+ * @cause: &enum spfs_cause of a VMA write, 0 for an invalidation
+ * @start: start of the range affected
  * @end: its end
  * @seq: its sequence number in the process's event log
  */
-TRACE_EVENT(vma_event,
-	TP_PROTO(int tgid, u8 cause, u64 start, u64 end, u64 seq),
-	TP_ARGS(tgid, cause, start, end, seq),
+DECLARE_EVENT_CLASS(spfs_event_class,
+	TP_PROTO(int tgid, u8 kind, u8 cause, u64 start, u64 end, u64 seq),
+	TP_ARGS(tgid, kind, cause, start, end, seq),
 	TP_STRUCT__entry(
 		__field(int, tgid)
+		__field(u8, kind)
 		__field(u8, cause)
 		__field(u64, start)
 		__field(u64, end)
@@ -161,45 +119,36 @@ TRACE_EVENT(vma_event,
 	),
 	TP_fast_assign(
 		__entry->tgid = tgid;
+		__entry->kind = kind;
 		__entry->cause = cause;
 		__entry->start = start;
 		__entry->end = end;
 		__entry->seq = seq;
 	),
-	TP_printk("tgid=%d cause=%s range=0x%llx-0x%llx seq=%llu",
-		  __entry->tgid, spfs_show_cause(__entry->cause),
+	TP_printk("tgid=%d op=%s cause=%s range=0x%llx-0x%llx seq=%llu",
+		  __entry->tgid, __print_symbolic(__entry->kind, SPFS_OP_LIST),
+		  __print_symbolic(__entry->cause, SPFS_CAUSE_LIST),
 		  __entry->start, __entry->end, __entry->seq)
 );
 
-/**
- * pt_event - an mmu notifier invalidation in a tracked process
- * @tgid: the process
- * @event: &enum spfs_pt_event
- * @start: start of the range
- * @end: its end
- * @seq: its sequence number in the process's event log
- */
-TRACE_EVENT(pt_event,
-	TP_PROTO(int tgid, u8 event, u64 start, u64 end, u64 seq),
-	TP_ARGS(tgid, event, start, end, seq),
-	TP_STRUCT__entry(
-		__field(int, tgid)
-		__field(u8, event)
-		__field(u64, start)
-		__field(u64, end)
-		__field(u64, seq)
-	),
-	TP_fast_assign(
-		__entry->tgid = tgid;
-		__entry->event = event;
-		__entry->start = start;
-		__entry->end = end;
-		__entry->seq = seq;
-	),
+/* A VMA write: its operation and cause (the class's own format). */
+DEFINE_EVENT(spfs_event_class, vma_event,
+	TP_PROTO(int tgid, u8 kind, u8 cause, u64 start, u64 end, u64 seq),
+	TP_ARGS(tgid, kind, cause, start, end, seq)
+);
+
+/* A page-table invalidation: its mmu notifier event. */
+DEFINE_EVENT_PRINT(spfs_event_class, pt_event,
+	TP_PROTO(int tgid, u8 kind, u8 cause, u64 start, u64 end, u64 seq),
+	TP_ARGS(tgid, kind, cause, start, end, seq),
 	TP_printk("tgid=%d event=%s range=0x%llx-0x%llx seq=%llu",
-		  __entry->tgid, spfs_show_pt_event(__entry->event),
+		  __entry->tgid,
+		  __print_symbolic(__entry->kind, SPFS_PT_EVENT_LIST),
 		  __entry->start, __entry->end, __entry->seq)
 );
+
+#undef EM
+#undef EMe
 
 #endif /* _SPFS_TRACE_H */
 

@@ -28,13 +28,14 @@
 #include <linux/string.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
-#include <asm/syscall.h>
-#include <asm/unistd.h>
 
-#include "spfs.h"
-#include "spfs_trace.h"
+#include "spfs_stats.h"
+#include "spfs_track.h"
 
 bool spfs_active;
+
+/* The core's comm length is the kernel's, which it cannot include. */
+static_assert(SPFS_COMM_LEN == TASK_COMM_LEN);
 
 /* Tracked mms by mm pointer.  Writers hold spfs_mm_lock; probes use RCU. */
 DEFINE_HASHTABLE(spfs_mm_hash, SPFS_MM_HASH_BITS);
@@ -74,23 +75,41 @@ static bool spfs_retarget;
 /* ------------------------------------------------------------------ */
 /* Target                                                               */
 
+/*
+ * A process's command name is its main thread's: a thread renamed with
+ * pthread_setname_np() still belongs to it.  Copied without task_lock(),
+ * which may sleep on PREEMPT_RT and is taken by readers of /proc: a name
+ * changing meanwhile can be read half old, half new, which only delays
+ * the match to the next fault.
+ */
+static void spfs_process_comm(struct task_struct *task, char *comm)
+{
+	memcpy(comm, READ_ONCE(task->group_leader)->comm, TASK_COMM_LEN);
+	comm[TASK_COMM_LEN - 1] = '\0';
+}
+NOKPROBE_SYMBOL(spfs_process_comm);
+
 /**
  * spfs_target_matches() - is a task's process to be tracked
  * @task: the task
  *
- * Return: true if it matches the current target.
+ * Return: true if its process matches the current target.
  */
 bool spfs_target_matches(struct task_struct *task)
 {
+	char comm[TASK_COMM_LEN];
 	struct spfs_target *t;
 	bool match;
 
 	rcu_read_lock();
 	t = rcu_dereference(spfs_target_cur);
-	match = t && spfs_target_match(t, task->tgid, task->comm);
+	if (t && t->kind == SPFS_TARGET_COMM)
+		spfs_process_comm(task, comm);
+	match = t && spfs_target_match(t, task->tgid, comm);
 	rcu_read_unlock();
 	return match;
 }
+NOKPROBE_SYMBOL(spfs_target_matches);
 
 /**
  * spfs_target_get() - copy the current target
@@ -138,274 +157,19 @@ int spfs_target_set(const struct spfs_target *t)
 }
 
 /* ------------------------------------------------------------------ */
-/* The event log                                                        */
-
-/**
- * spfs_log_append() - log an event of a tracked mm
- * @smm: the mm's state
- * @ev: the event
- *
- * Lock-free: VMA events are serialized by mmap_lock, but page-table events
- * come from any context.  A slot is invalidated (seq 0) while written, so
- * that readers never take a half-written event for a whole one.
- *
- * Return: the event's sequence number.
- */
-u64 spfs_log_append(struct spfs_mm *smm, const struct spfs_event *ev)
-{
-	u64 seq = atomic64_inc_return(&smm->seq);
-	struct spfs_log_entry *e = &smm->log[seq & (SPFS_LOG_SIZE - 1)];
-
-	WRITE_ONCE(e->seq, 0);
-	smp_wmb();	/* seq 0 before the contents; pairs with spfs_log_read */
-	e->ev = *ev;
-	/* The contents before the sequence; pairs with spfs_log_read(). */
-	smp_store_release(&e->seq, seq);
-	return seq;
-}
-NOKPROBE_SYMBOL(spfs_log_append);
-
-/**
- * spfs_log_read() - read one logged event
- * @smm: the mm's state
- * @seq: its sequence number
- * @ev: where to copy it
- *
- * Return: false if the event was overwritten or is being written.
- */
-bool spfs_log_read(struct spfs_mm *smm, u64 seq, struct spfs_event *ev)
-{
-	struct spfs_log_entry *e = &smm->log[seq & (SPFS_LOG_SIZE - 1)];
-
-	/* The sequence before the contents; pairs with spfs_log_append(). */
-	if (smp_load_acquire(&e->seq) != seq)
-		return false;
-	*ev = e->ev;
-	smp_rmb();	/* the copy before the re-check */
-	return READ_ONCE(e->seq) == seq;
-}
-NOKPROBE_SYMBOL(spfs_log_read);
-
-/*
- * Close the VMA events still open when a write cycle ends at @now: all of
- * them, not only this cycle's, so that an event logged just before its
- * writer took the lock (dup_mmap()) cannot stay open for ever.
- */
-static void spfs_log_close_vma_events(struct spfs_mm *smm, u64 now)
-{
-	struct spfs_log_entry *e;
-	int i;
-
-	for (i = 0; i < SPFS_LOG_SIZE; i++) {
-		e = &smm->log[i];
-		if (READ_ONCE(e->seq) && e->ev.type == SPFS_EV_VMA &&
-		    !READ_ONCE(e->ev.t_end))
-			WRITE_ONCE(e->ev.t_end, now);
-	}
-}
-
-/**
- * spfs_cause_current() - what the current task is doing to its mm
- *
- * VMA changes are attributed to the system call in progress, or to stack
- * growth when made from a user fault.
- *
- * Return: an &enum spfs_cause.
- */
-int spfs_cause_current(void)
-{
-	struct pt_regs *regs = task_pt_regs(current);
-
-	/* In a fault, orig_ax holds the error code: the writer grows a stack. */
-	if (spfs_in_user_fault(current))
-		return SPFS_C_STACK;
-	switch (syscall_get_nr(current, regs)) {
-	case __NR_mprotect:
-	case __NR_pkey_mprotect:
-		return SPFS_C_MPROTECT;
-	case __NR_munmap:
-		return SPFS_C_MUNMAP;
-	case __NR_mmap:
-	case __NR_remap_file_pages:
-		return SPFS_C_MMAP;
-	case __NR_mremap:
-		return SPFS_C_MREMAP;
-	case __NR_brk:
-		return SPFS_C_BRK;
-	case __NR_madvise:
-	case __NR_process_madvise:
-		return SPFS_C_MADVISE;
-	case __NR_mlock:
-	case __NR_mlock2:
-	case __NR_munlock:
-	case __NR_mlockall:
-	case __NR_munlockall:
-		return SPFS_C_MLOCK;
-	case __NR_clone:
-	case __NR_clone3:
-	case __NR_fork:
-	case __NR_vfork:
-		return SPFS_C_FORK;
-	default:
-		return SPFS_C_OTHER;
-	}
-}
-NOKPROBE_SYMBOL(spfs_cause_current);
-
-/**
- * spfs_vma_event() - log a change to VMAs of a tracked mm
- * @mm: the mm
- * @start: start of the range of VMAs affected (before the change)
- * @end: its end
- * @cause: an &enum spfs_cause, or -1 for the current system call's
- *
- * Called from the probes on the VMA write paths, with mmap_lock held for
- * write.  The event stays open until the write cycle ends: that is when
- * SPF's vm_sequence and the VMA lock are released.
- */
-void spfs_vma_event(struct mm_struct *mm, u64 start, u64 end, int cause)
-{
-	struct spfs_event ev = {
-		.type = SPFS_EV_VMA, .start = start, .end = end,
-	};
-	struct spfs_mm *smm;
-
-	if (cause == SPFS_C_STACK)
-		spfs_fault_stack_growth();
-	rcu_read_lock();
-	smm = spfs_mm_lookup(mm);
-	if (smm) {
-		ev.t_begin = spfs_now();
-		ev.tid = current->pid;
-		ev.cause = cause < 0 ? spfs_cause_current() : cause;
-		trace_vma_event(smm->tgid, ev.cause, start, end,
-				spfs_log_append(smm, &ev));
-		spfs_stat_inc(SPFS_STAT_EVENTS_VMA);
-	}
-	rcu_read_unlock();
-}
-NOKPROBE_SYMBOL(spfs_vma_event);
-
-/* ------------------------------------------------------------------ */
-/* mmap_lock write cycles                                               */
-
-static void spfs_write_begin(struct spfs_mm *smm)
-{
-	smm->w_task = current;
-	smm->w_first_seq = atomic64_read(&smm->seq) + 1;
-	smm->w_cause = spfs_cause_current();
-	/* Last: a fault seeing w_begin set finds the rest in place. */
-	smp_store_release(&smm->w_begin, spfs_now());
-}
-NOKPROBE_SYMBOL(spfs_write_begin);
-
-static void spfs_write_end(struct spfs_mm *smm)
-{
-	struct spfs_event ev = {
-		.type = SPFS_EV_MM_WRITE, .start = 0, .end = ULONG_MAX,
-		.tid = current->pid, .cause = smm->w_cause,
-	};
-
-	ev.t_begin = smm->w_begin;
-	ev.t_end = spfs_now();
-	spfs_log_close_vma_events(smm, ev.t_end);
-	spfs_log_append(smm, &ev);
-	spfs_stat_inc(SPFS_STAT_EVENTS_MM_WRITE);
-	smm->w_task = NULL;
-	WRITE_ONCE(smm->w_begin, 0);
-}
-NOKPROBE_SYMBOL(spfs_write_end);
-
-/**
- * spfs_mmap_lock_mm() - the tracked mm whose mmap_lock @sem is
- * @sem: any rw_semaphore
- *
- * Cheap for every other rwsem: nothing is dereferenced but the hash
- * table's own entries.
- *
- * Return: the &struct spfs_mm, or NULL.  Call under RCU.
- */
-struct spfs_mm *spfs_mmap_lock_mm(struct rw_semaphore *sem)
-{
-	return spfs_mm_lookup(container_of(sem, struct mm_struct, mmap_lock));
-}
-NOKPROBE_SYMBOL(spfs_mmap_lock_mm);
-
-/**
- * spfs_mmap_write_begin() - a tracked mm's mmap_lock was taken for write
- * @sem: the lock (down_write() and friends returned successfully)
- */
-void spfs_mmap_write_begin(struct rw_semaphore *sem)
-{
-	struct spfs_mm *smm;
-
-	rcu_read_lock();
-	smm = spfs_mmap_lock_mm(sem);
-	if (smm)
-		spfs_write_begin(smm);
-	rcu_read_unlock();
-}
-NOKPROBE_SYMBOL(spfs_mmap_write_begin);
-
-/**
- * spfs_mmap_write_end() - a tracked mm's write cycle ends
- * @sem: the lock, being released (up_write()) or downgraded
- *	 (downgrade_write(): munmap and brk zap under the read lock)
- */
-void spfs_mmap_write_end(struct rw_semaphore *sem)
-{
-	struct spfs_mm *smm;
-
-	rcu_read_lock();
-	smm = spfs_mmap_lock_mm(sem);
-	if (smm && READ_ONCE(smm->w_begin))
-		spfs_write_end(smm);
-	rcu_read_unlock();
-}
-NOKPROBE_SYMBOL(spfs_mmap_write_end);
-
-/* ------------------------------------------------------------------ */
 /* The mmu notifier                                                     */
 
 static int spfs_mn_invalidate_start(struct mmu_notifier *mn,
 				    const struct mmu_notifier_range *range)
 {
-	struct spfs_mm *smm = container_of(mn, struct spfs_mm, mn);
-	struct spfs_event ev = {
-		.type = SPFS_EV_PT, .start = range->start, .end = range->end,
-		.tid = current->pid,
-	};
-
-	ev.cause = (int)range->event < SPFS_PT_OTHER ? (int)range->event :
-							  SPFS_PT_OTHER;
-	if (READ_ONCE(smm->w_begin) && READ_ONCE(smm->w_task) == current)
-		ev.flags = SPFS_EVF_WRITER;
-	ev.t_begin = spfs_now();
-	atomic_inc(&smm->pt_open);
-	trace_pt_event(smm->tgid, ev.cause, ev.start, ev.end,
-		       spfs_log_append(smm, &ev));
-	spfs_stat_inc(SPFS_STAT_EVENTS_PT);
+	spfs_pt_begin(container_of(mn, struct spfs_mm, mn), range);
 	return 0;
 }
 
-/* Close the matching open page-table event, looking back a little. */
 static void spfs_mn_invalidate_end(struct mmu_notifier *mn,
 				   const struct mmu_notifier_range *range)
 {
-	struct spfs_mm *smm = container_of(mn, struct spfs_mm, mn);
-	u64 last = atomic64_read(&smm->seq), seq, now = spfs_now();
-	struct spfs_log_entry *e;
-
-	for (seq = last; seq && last - seq < SPFS_LOG_SIZE; seq--) {
-		e = &smm->log[seq & (SPFS_LOG_SIZE - 1)];
-		if (READ_ONCE(e->seq) != seq || e->ev.type != SPFS_EV_PT ||
-		    e->ev.tid != current->pid || e->ev.start != range->start ||
-		    e->ev.end != range->end || READ_ONCE(e->ev.t_end))
-			continue;
-		WRITE_ONCE(e->ev.t_end, now);
-		break;
-	}
-	atomic_dec(&smm->pt_open);
+	spfs_pt_end(container_of(mn, struct spfs_mm, mn), range);
 }
 
 static bool spfs_mm_unhash(struct spfs_mm *smm)
@@ -436,6 +200,9 @@ static void spfs_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	spfs_mm_untrack(container_of(mn, struct spfs_mm, mn));
 }
 
+/* Ids of tracked mms: a fault that began in one knows it again. */
+static atomic64_t spfs_mm_ids = ATOMIC64_INIT(0);
+
 static struct mmu_notifier *spfs_mn_alloc(struct mm_struct *mm)
 {
 	struct spfs_mm *smm = kzalloc(sizeof(*smm), GFP_KERNEL);
@@ -443,6 +210,8 @@ static struct mmu_notifier *spfs_mn_alloc(struct mm_struct *mm)
 	if (!smm)
 		return ERR_PTR(-ENOMEM);
 	smm->mm = mm;
+	smm->id = atomic64_inc_return(&spfs_mm_ids);
+	smm->w_fork_slot = -1;
 	atomic_inc(&spfs_mm_live);
 	return &smm->mn;
 }
@@ -485,7 +254,7 @@ void spfs_track_request(struct mm_struct *mm)
 	mmgrab(mm);
 	req->mm = mm;
 	req->tgid = current->tgid;
-	get_task_comm(req->comm, current);
+	spfs_process_comm(current, req->comm);
 	llist_add(&req->node, &spfs_requests);
 	queue_work(system_unbound_wq, &spfs_track_work);
 }
@@ -500,17 +269,28 @@ static void spfs_track_mm(struct mm_struct *mm, pid_t tgid, const char *comm)
 	struct mmu_notifier *mn;
 	struct spfs_mm *smm;
 	struct spfs_target t;
+	u64 t0;
 
 	spfs_target_get(&t);
 	if (!spfs_target_match(&t, tgid, comm))
 		return;
 	if (!mmget_not_zero(mm))
 		return;		/* exiting: nothing to track */
+	/*
+	 * Registering the first notifier of an mm takes mm_take_all_locks():
+	 * the mm's mmap_lock for write, every anon_vma and i_mmap lock of it
+	 * and, on 6.12, a write lock on every VMA - what a user pays, once
+	 * per tracked process, while its faults wait.  The mm is not hashed
+	 * yet: no fault or event of that cycle is judged.
+	 */
+	t0 = ktime_get_ns();
 	mn = mmu_notifier_get(&spfs_mn_ops, mm);
 	if (IS_ERR(mn)) {
 		spfs_stat_inc(SPFS_STAT_TRACK_FAILED);
 		goto out;
 	}
+	spfs_stat_add(SPFS_STAT_TRACK_REGISTER_NS, ktime_get_ns() - t0);
+	spfs_stat_inc(SPFS_STAT_TRACK_REGISTERED);
 	smm = container_of(mn, struct spfs_mm, mn);
 	spin_lock(&spfs_mm_lock);
 	if (!test_bit(SPFS_MM_HASHED, &smm->flags) &&
@@ -573,7 +353,7 @@ static void spfs_track_existing(void)
 			continue;
 		mm = get_task_mm(p);
 		tgid = p->tgid;
-		get_task_comm(comm, p);
+		spfs_process_comm(p, comm);
 		put_task_struct(p);
 		if (!mm)
 			continue;
@@ -637,7 +417,8 @@ static void spfs_track_work_fn(struct work_struct *work)
 	struct spfs_request *req, *tmp;
 	struct llist_node *list;
 
-	if (xchg(&spfs_retarget, false) && READ_ONCE(spfs_active)) {
+	/* Before the module is active the flag waits: spfs_track_start(). */
+	if (READ_ONCE(spfs_active) && xchg(&spfs_retarget, false)) {
 		spfs_track_retarget();
 		spfs_track_existing();
 	}
@@ -653,6 +434,39 @@ static void spfs_track_work_fn(struct work_struct *work)
 }
 
 /* ------------------------------------------------------------------ */
+
+/**
+ * spfs_track_start() - the module is active: track what the target says
+ *
+ * Call once spfs_active is set; the processes matching the load-time
+ * target are looked for then.
+ */
+void spfs_track_start(void)
+{
+	queue_work(system_unbound_wq, &spfs_track_work);
+}
+
+static void spfs_reset_mm(struct spfs_mm *smm, void *arg)
+{
+	int r;
+
+	atomic_long_set(&smm->faults, 0);
+	for (r = 0; r < SPFS_NR_RULES; r++) {
+		atomic_long_set(&smm->races[r], 0);
+		atomic_long_set(&smm->others[r], 0);
+	}
+}
+
+/**
+ * spfs_track_reset_counts() - zero every tracked process's own counts
+ *
+ * A fault counted meanwhile may leave a process's successes a little
+ * off; debugfs "procs" never shows them below 0.
+ */
+void spfs_track_reset_counts(void)
+{
+	spfs_track_for_each(spfs_reset_mm, NULL);
+}
 
 /**
  * spfs_track_count() - how many processes are tracked

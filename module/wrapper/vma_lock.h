@@ -1,10 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * spf-shadow compat: per-VMA locks, in the kernel since 6.4.
+ * spf-shadow compat: per-VMA locks (CONFIG_PER_VMA_LOCK), in the kernel
+ * since 6.4.
  *
  * SPFS_HAVE_VMA_LOCK says whether the kernel takes the VMA lock on user
- * faults (CONFIG_PER_VMA_LOCK); SPFS_FAULT_FLAG_VMA_LOCK is the flag of a
- * handle_mm_fault() call made under it, 0 where there is none.
+ * faults; SPFS_FAULT_FLAG_VMA_LOCK is the flag of a handle_mm_fault() call
+ * made under it, 0 where there is none.  The facts read from the kernel's
+ * own lock state, for pvl's ground truth:
+ *
+ *   spfs_mm_lock_seq(mm)		the mm's lock sequence, now
+ *   spfs_mm_cycle_lock_seq(mm)	the vm_lock_seq a write cycle that has
+ *					just taken mmap_lock gives the VMAs it
+ *					write-locks
+ *   spfs_vma_locked_in_cycle(vma, s)	write-locked by that cycle
+ *   spfs_vma_locked_since(vma, s)	write-locked by a cycle that was under
+ *					way when spfs_mm_lock_seq() gave s, or
+ *					began later
+ *   spfs_vma_lock_sem(vma)		the rw_semaphore vma_start_write()
+ *					takes with down_write()
  */
 #ifndef _SPFS_WRAPPER_VMA_LOCK_H
 #define _SPFS_WRAPPER_VMA_LOCK_H
@@ -12,13 +25,83 @@
 #include <linux/mm_types.h>
 #include <linux/version.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0) && \
-	IS_ENABLED(CONFIG_PER_VMA_LOCK)
-#define SPFS_HAVE_VMA_LOCK		1
+#include "wrapper/kernel_range.h"
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 88) && \
+	LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+
+/*
+ * 6.12.88 and later 6.12.y ("mm: convert mm_lock_seq to a proper
+ * seqcount"): mm_lock_seq is a seqcount_t made odd by mmap_write_lock()
+ * right after down_write() and even again by vma_end_write_all() before
+ * up_write()/downgrade_write(); vma_start_write() sets vm_lock_seq to its
+ * odd value, under down_write(&vma->vm_lock->lock).  A new VMA's
+ * vm_lock_seq is UINT_MAX.
+ */
+#define SPFS_HAVE_VMA_LOCK		IS_ENABLED(CONFIG_PER_VMA_LOCK)
 #define SPFS_FAULT_FLAG_VMA_LOCK	FAULT_FLAG_VMA_LOCK
-#else
+
+static inline u32 spfs_mm_lock_seq(struct mm_struct *mm)
+{
+	return READ_ONCE(mm->mm_lock_seq.sequence);
+}
+
+/* From down_write()'s return: mm_lock_seqcount_begin() comes next. */
+static inline u32 spfs_mm_cycle_lock_seq(struct mm_struct *mm)
+{
+	return READ_ONCE(mm->mm_lock_seq.sequence) + 1;
+}
+
+static inline bool spfs_vma_locked_in_cycle(struct vm_area_struct *vma,
+					    u32 cycle_seq)
+{
+	return READ_ONCE(vma->vm_lock_seq) == cycle_seq;
+}
+
+/* An odd @seq is the cycle under way then; even, the next is seq + 1. */
+static inline bool spfs_vma_locked_since(struct vm_area_struct *vma, u32 seq)
+{
+	u32 v = READ_ONCE(vma->vm_lock_seq);
+
+	return v != UINT_MAX && (s32)(v - (seq | 1)) >= 0;
+}
+
+static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
+{
+	return &vma->vm_lock->lock;
+}
+
+#else /* 6.1.y: no per-VMA locks */
+
 #define SPFS_HAVE_VMA_LOCK		0
 #define SPFS_FAULT_FLAG_VMA_LOCK	0
-#endif
+
+static inline u32 spfs_mm_lock_seq(struct mm_struct *mm)
+{
+	return 0;
+}
+
+static inline u32 spfs_mm_cycle_lock_seq(struct mm_struct *mm)
+{
+	return 0;
+}
+
+static inline bool spfs_vma_locked_in_cycle(struct vm_area_struct *vma,
+					    u32 cycle_seq)
+{
+	return false;
+}
+
+static inline bool spfs_vma_locked_since(struct vm_area_struct *vma, u32 seq)
+{
+	return false;
+}
+
+static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
+{
+	return NULL;
+}
+
+#endif /* 6.12.88 <= LINUX_VERSION_CODE < 6.13 */
 
 #endif /* _SPFS_WRAPPER_VMA_LOCK_H */

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spf-shadow: fault classification.
+ *
+ * The three SPF designs walk the page tables at the start of a
+ * speculative fault, locklessly and with interrupts off, and give up on
+ * a level that is none ("we take at least one !speculative fault per PMD
+ * in order to instantiate it", 2014 RFC 5/6; Dufour v12 22/31; Lespinasse
+ * v2 16/35), huge or bad; Dufour and Lespinasse keep the PMD entry and
+ * check at commit that it did not change (pmd_same()).  spfs_walk() is
+ * that walk, at T0, where the tracepoint runs with interrupts off - the
+ * guarantee GUP-fast relies on: page tables are freed only after an IPI
+ * or an RCU grace period that cannot complete meanwhile.
+ */
+#include <linux/fs.h>
+#include <linux/kprobes.h>
+#include <linux/mempolicy.h>
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
+#include <linux/swapops.h>
+#include <linux/userfaultfd_k.h>
+
+#include "spfs_classify.h"
+
+/*
+ * shmem_mapping() is not exported before 6.2 or so; the address space
+ * operations of a shmem file made at load time identify shmem mappings
+ * (shared anonymous memory included) on every kernel.
+ */
+static const struct address_space_operations *spfs_shmem_aops;
+
+/**
+ * spfs_classify_init() - learn what identifies a shmem mapping
+ *
+ * Return: 0, or the error of creating a shmem file.
+ */
+int spfs_classify_init(void)
+{
+	struct file *f = shmem_file_setup(KBUILD_MODNAME, 0, VM_NORESERVE);
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	spfs_shmem_aops = f->f_mapping->a_ops;
+	fput(f);
+	return 0;
+}
+
+/*
+ * Down to the PMD entry for @addr, as the designs' walk: NULL where a
+ * level is none or bad (no PTE table), *@flags set for a huge or
+ * non-table entry.
+ */
+static __always_inline pmd_t *spfs_walk_pmd(struct mm_struct *mm,
+					    unsigned long addr, pmd_t *pmdv,
+					    u32 *flags)
+{
+	pgd_t *pgd, pgdv;
+	p4d_t *p4d, p4dv;
+	pud_t *pud, pudv;
+	pmd_t *pmd;
+
+	pgd = pgd_offset(mm, addr);
+	pgdv = READ_ONCE(*pgd);
+	if (pgd_none(pgdv) || pgd_bad(pgdv))
+		goto none;
+	p4d = p4d_offset(pgd, addr);
+	p4dv = READ_ONCE(*p4d);
+	if (p4d_none(p4dv) || p4d_bad(p4dv))
+		goto none;
+	pud = pud_offset(p4d, addr);
+	pudv = READ_ONCE(*pud);
+	if (pud_none(pudv))
+		goto none;
+	if (pud_leaf(pudv) || pud_bad(pudv)) {
+		*flags |= SPFS_F(HUGE_PMD);
+		return NULL;
+	}
+	pmd = pmd_offset(pud, addr);
+	*pmdv = READ_ONCE(*pmd);
+	if (pmd_none(*pmdv))
+		goto none;
+	/* A THP, a devmap or a migrating huge page, or junk: not a table. */
+	if (!pmd_present(*pmdv) || pmd_leaf(*pmdv) || pmd_trans_huge(*pmdv) ||
+	    pmd_devmap(*pmdv) || pmd_bad(*pmdv)) {
+		*flags |= SPFS_F(HUGE_PMD);
+		return NULL;
+	}
+	return pmd;
+none:
+	*flags |= SPFS_F(NO_PAGE_TABLE);
+	return NULL;
+}
+
+/**
+ * spfs_walk() - the speculative designs' page-table walk, at T0
+ * @mm: the faulting task's mm
+ * @addr: the faulting address
+ * @pmd: set to the PMD entry read, if the walk found a PTE table
+ *
+ * Interrupts must be off (the fault tracepoint).
+ *
+ * Return: SPFS_F(NO_PAGE_TABLE) or SPFS_F(HUGE_PMD) where the walk stops;
+ * else what the PTE holds: SPFS_F(PTE_NONE), or SPFS_F(SWAP) (and
+ * SPFS_F(DEVICE_PRIVATE)) for a non-present entry, or 0 for a present one.
+ */
+u32 spfs_walk(struct mm_struct *mm, unsigned long addr, unsigned long *pmd)
+{
+	pmd_t pmdv;
+	pte_t ptev;
+	u32 flags = 0;
+
+	if (!spfs_walk_pmd(mm, addr, &pmdv, &flags))
+		return flags;
+	*pmd = pmd_val(pmdv);
+	ptev = READ_ONCE(*pte_offset_kernel(&pmdv, addr));
+	if (pte_none(ptev)) {
+		flags |= SPFS_F(PTE_NONE);
+	} else if (!pte_present(ptev)) {
+		flags |= SPFS_F(SWAP);
+		if (is_device_private_entry(pte_to_swp_entry(ptev)))
+			flags |= SPFS_F(DEVICE_PRIVATE);
+	}
+	return flags;
+}
+NOKPROBE_SYMBOL(spfs_walk);
+
+/**
+ * spfs_pmd_read() - the PMD entry over an address now
+ * @mm: the mm
+ * @addr: the address
+ *
+ * At T1, with the fault's lock held and preemption off.
+ *
+ * Return: the entry if it points to a PTE table, else 0.
+ */
+unsigned long spfs_pmd_read(struct mm_struct *mm, unsigned long addr)
+{
+	u32 flags = 0;
+	pmd_t pmdv;
+
+	return spfs_walk_pmd(mm, addr, &pmdv, &flags) ? pmd_val(pmdv) : 0;
+}
+NOKPROBE_SYMBOL(spfs_pmd_read);
+
+static __always_inline bool spfs_vma_is_shmem(struct vm_area_struct *vma)
+{
+	return vma->vm_file &&
+	       vma->vm_file->f_mapping->a_ops == spfs_shmem_aops;
+}
+
+/*
+ * MPOL_INTERLEAVE as Dufour's SPF reads it: the VMA's policy, else the
+ * faulting task's (v12 22/31: __get_vma_policy(), get_task_policy()).
+ */
+static __always_inline bool spfs_interleave(struct vm_area_struct *vma)
+{
+#ifdef CONFIG_NUMA
+	struct mempolicy *pol = vma->vm_policy ?: current->mempolicy;
+
+	return pol && READ_ONCE(pol->mode) == MPOL_INTERLEAVE;
+#else
+	return false;
+#endif
+}
+
+/**
+ * spfs_vma_flags() - classify a fault by its VMA
+ * @vma: the VMA, at TL, under the real fault's lock, in the faulting task
+ *
+ * Return: SPFS_F() flags of the VMA's kind and state.
+ */
+u32 spfs_vma_flags(struct vm_area_struct *vma)
+{
+	unsigned long vm_flags = vma->vm_flags;
+	u32 flags = 0;
+
+	if (vm_flags & VM_HUGETLB)
+		flags |= SPFS_F(HUGETLB);
+	else if (vm_flags & (VM_PFNMAP | VM_MIXEDMAP | VM_IO))
+		flags |= SPFS_F(PFNMAP);
+	else if (spfs_vma_is_shmem(vma))
+		flags |= SPFS_F(SHMEM);
+	else if (vma->vm_ops)
+		flags |= SPFS_F(FILE);
+	else
+		flags |= SPFS_F(ANON);
+
+	if (!vma->anon_vma)
+		flags |= SPFS_F(NO_ANON_VMA);
+	if (userfaultfd_missing(vma))
+		flags |= SPFS_F(UFFD_MISSING);
+	if (userfaultfd_armed(vma))
+		flags |= SPFS_F(UFFD);
+	if (userfaultfd_wp(vma))
+		flags |= SPFS_F(UFFD_WP);
+	if (vm_flags & (VM_GROWSDOWN | VM_GROWSUP))
+		flags |= SPFS_F(STACK);
+	if (spfs_interleave(vma))
+		flags |= SPFS_F(INTERLEAVE);
+	/* Both SPF series: atomic_read(&mm->mm_users) == 1. */
+	if (atomic_read(&vma->vm_mm->mm_users) == 1)
+		flags |= SPFS_F(SINGLE_THREAD);
+	return flags;
+}
+NOKPROBE_SYMBOL(spfs_vma_flags);

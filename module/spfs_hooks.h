@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * spf-shadow: the hooks, as spfs_probes.c attaches them.
+ *
+ *   spfs_fault.c	the fault timeline: T0, TL, T1, the VMA lock
+ *			attempt, kernel faults, task exit
+ *   spfs_writers.c	the writers: mmap_lock write cycles and the VMA
+ *			write paths of this kernel (wrapper/vma_probes.h)
+ */
+#ifndef _SPFS_HOOKS_H
+#define _SPFS_HOOKS_H
+
+#include <linux/ftrace.h>
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+
+/* The fault timeline (spfs_fault.c). */
+void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
+		      unsigned long error_code);
+void spfs_fault_kernel(void *data, unsigned long address, struct pt_regs *regs,
+		       unsigned long error_code);
+void spfs_task_exit(void *data, struct task_struct *task);
+void spfs_tl(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *op,
+	     struct ftrace_regs *fregs);
+void spfs_t1(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *op,
+	     struct ftrace_regs *fregs);
+void spfs_vma_lock_enter(unsigned long ip, unsigned long parent_ip,
+			 struct ftrace_ops *op, struct ftrace_regs *fregs);
+void spfs_fault_stack_growth(void);
+int spfs_fault_init(void);
+
+/* The writers (spfs_writers.c). */
+int spfs_wlock_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int spfs_wlock_ret_void(struct kretprobe_instance *ri, struct pt_regs *regs);
+int spfs_wlock_ret_zero(struct kretprobe_instance *ri, struct pt_regs *regs);
+int spfs_wlock_ret_one(struct kretprobe_instance *ri, struct pt_regs *regs);
+int spfs_wunlock_pre(struct kprobe *kp, struct pt_regs *regs);
+int spfs_vma_write_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int spfs_vma_write_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
+size_t spfs_vma_write_data_size(void);
+
+/**
+ * struct spfs_vma_probe - a VMA write path's kretprobe
+ * @rp: the kretprobe
+ * @def: what the function is (wrapper/vma_probes.h)
+ * @attached: whether it is registered
+ */
+struct spfs_vma_probe {
+	struct kretprobe rp;
+	const struct spfs_vma_probe_def *def;
+	bool attached;
+};
+
+#endif /* _SPFS_HOOKS_H */

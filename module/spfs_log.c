@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spf-shadow: the events of a tracked mm.
+ *
+ * Three kinds (see &enum spfs_ev_type): VMA writes, bracketed by the
+ * function that makes them; mmap_lock write cycles; page-table
+ * invalidations.  An event is written to the log once, when it has ended;
+ * while under way it sits in the mm's table of open events.  A fault
+ * judges itself against the log entries since its T0 and the open table
+ * (spfs_judge()), all read without a lock: log entries and open slots are
+ * validated by a tag or state that their writer clears first and sets
+ * last, and nothing is ever rewritten in place.
+ *
+ * On kernels with per-VMA locks the write locks a cycle really took are
+ * logged too, at its end (spfs_cycle_end()): what pvl's verdict is made
+ * of there.
+ */
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+
+#include "spfs_clock.h"
+#include "spfs_settings.h"
+#include "spfs_stats.h"
+#include "spfs_trace.h"
+#include "spfs_track.h"
+#include "wrapper/vma_lock.h"
+
+/* The log's index is a sequence's low bits. */
+static_assert(!(SPFS_LOG_SIZE & (SPFS_LOG_SIZE - 1)));
+/* A whole tracked mm fits one 4 KiB allocation (results/performance.md). */
+static_assert(sizeof(struct spfs_mm) <= 4096);
+/* Page-table events are the kernel's mmu_notifier_event, cast directly. */
+static_assert((int)SPFS_PT_UNMAP == (int)MMU_NOTIFY_UNMAP);
+static_assert((int)SPFS_PT_CLEAR == (int)MMU_NOTIFY_CLEAR);
+static_assert((int)SPFS_PT_PROTECTION_VMA == (int)MMU_NOTIFY_PROTECTION_VMA);
+static_assert((int)SPFS_PT_PROTECTION_PAGE == (int)MMU_NOTIFY_PROTECTION_PAGE);
+static_assert((int)SPFS_PT_SOFT_DIRTY == (int)MMU_NOTIFY_SOFT_DIRTY);
+static_assert((int)SPFS_PT_RELEASE == (int)MMU_NOTIFY_RELEASE);
+static_assert((int)SPFS_PT_MIGRATE == (int)MMU_NOTIFY_MIGRATE);
+static_assert((int)SPFS_PT_EXCLUSIVE == (int)MMU_NOTIFY_EXCLUSIVE);
+
+/* The tag of log sequence @seq: never 0, which marks an entry in writing. */
+static u32 spfs_log_tag(u64 seq)
+{
+	return (u32)seq ? (u32)seq : 1;
+}
+
+/**
+ * spfs_log_append() - log a finished event of a tracked mm
+ * @smm: the mm's state
+ * @ev: the event (its tag is ignored)
+ *
+ * Lock-free: any context may log, VMA writers and invalidations at once.
+ *
+ * Return: the event's sequence number.
+ */
+u64 spfs_log_append(struct spfs_mm *smm, const struct spfs_event *ev)
+{
+	u64 seq = atomic64_inc_return(&smm->seq);
+	struct spfs_event *e = &smm->log[seq & (SPFS_LOG_SIZE - 1)];
+
+	WRITE_ONCE(e->tag, 0);
+	smp_wmb();	/* tag 0 before the contents; pairs with spfs_log_read */
+	*e = *ev;
+	e->tag = 0;
+	/* The contents before the tag; pairs with spfs_log_read(). */
+	smp_store_release(&e->tag, spfs_log_tag(seq));
+	return seq;
+}
+NOKPROBE_SYMBOL(spfs_log_append);
+
+/**
+ * spfs_log_read() - read one logged event
+ * @smm: the mm's state (a &struct spfs_mm)
+ * @seq: its sequence number
+ * @ev: where to copy it
+ *
+ * The signature of &struct spfs_judge_src's read.
+ *
+ * Return: false if the event was overwritten or is being written.
+ */
+bool spfs_log_read(const void *smm, u64 seq, struct spfs_event *ev)
+{
+	const struct spfs_mm *m = smm;
+	const struct spfs_event *e = &m->log[seq & (SPFS_LOG_SIZE - 1)];
+	u32 tag = spfs_log_tag(seq);
+
+	/* The tag before the contents; pairs with spfs_log_append(). */
+	if (smp_load_acquire(&e->tag) != tag)
+		return false;
+	*ev = *e;
+	smp_rmb();	/* the copy before the re-check */
+	return READ_ONCE(e->tag) == tag;
+}
+NOKPROBE_SYMBOL(spfs_log_read);
+
+/**
+ * spfs_open_begin() - make an event under way visible to faults
+ * @smm: the mm's state
+ * @ev: the event, t_end 0
+ * @key: what its end will be looked up by (spfs_open_find()), or NULL
+ *
+ * Return: the slot it took, or -1 if every slot is taken: the event is
+ * then invisible until it ends (counted as events_lost).
+ */
+int spfs_open_begin(struct spfs_mm *smm, const struct spfs_event *ev,
+		    const void *key)
+{
+	struct spfs_open_slot *o;
+	unsigned long st;
+	int i;
+
+	for (i = 0; i < SPFS_OPEN_SLOTS; i++) {
+		o = &smm->open[i];
+		st = READ_ONCE(o->state);
+		if ((st & SPFS_OPEN_PHASE) != SPFS_OPEN_FREE ||
+		    cmpxchg(&o->state, st, st | SPFS_OPEN_BUSY) != st)
+			continue;
+		o->key = key;
+		o->ev = *ev;
+		atomic_inc(&smm->nr_open);
+		/* A new generation, the contents first: see the reader. */
+		smp_store_release(&o->state, (st & ~SPFS_OPEN_PHASE) + 4 +
+				  SPFS_OPEN_VALID);
+		return i;
+	}
+	spfs_stat_inc(SPFS_STAT_EVENTS_LOST);
+	return -1;
+}
+NOKPROBE_SYMBOL(spfs_open_begin);
+
+/**
+ * spfs_open_find() - the slot of an event under way
+ * @smm: the mm's state
+ * @key: the key it was made visible with
+ *
+ * Only the context that will end the event looks it up.
+ *
+ * Return: its slot, or -1.
+ */
+int spfs_open_find(struct spfs_mm *smm, const void *key)
+{
+	int i;
+
+	for (i = 0; i < SPFS_OPEN_SLOTS; i++)
+		if ((READ_ONCE(smm->open[i].state) & SPFS_OPEN_PHASE) ==
+		    SPFS_OPEN_VALID && READ_ONCE(smm->open[i].key) == key)
+			return i;
+	return -1;
+}
+NOKPROBE_SYMBOL(spfs_open_find);
+
+/**
+ * spfs_open_end() - an event under way ends: log it, free its slot
+ * @smm: the mm's state
+ * @slot: its slot, from spfs_open_begin()
+ * @t_end: when it ended
+ *
+ * Return: its log sequence.
+ */
+u64 spfs_open_end(struct spfs_mm *smm, int slot, u64 t_end)
+{
+	struct spfs_open_slot *o = &smm->open[slot];
+	unsigned long st = READ_ONCE(o->state);
+	struct spfs_event ev;
+	u64 seq;
+
+	ev = o->ev;
+	ev.t_end = t_end;
+	seq = spfs_log_append(smm, &ev);
+	atomic_dec(&smm->nr_open);
+	/*
+	 * In the log before it leaves the table: a judge that reads the
+	 * table and then the log's last sequence (spfs_judge_slot()) finds it
+	 * in one or both.  Pairs with spfs_open_snapshot().
+	 */
+	smp_store_release(&o->state, st & ~SPFS_OPEN_PHASE);
+	return seq;
+}
+NOKPROBE_SYMBOL(spfs_open_end);
+
+/**
+ * spfs_open_snapshot() - copy the events under way, for a judgement
+ * @smm: the mm's state
+ * @evs: where to put them
+ * @max: room in @evs, at least SPFS_OPEN_SLOTS + 1
+ *
+ * The write cycle in progress, if any, comes as an SPFS_EV_CYCLE event
+ * with t_end 0.
+ *
+ * Return: the number of events copied.
+ */
+unsigned int spfs_open_snapshot(struct spfs_mm *smm, struct spfs_event *evs,
+				unsigned int max)
+{
+	unsigned int n = 0;
+	unsigned long st;
+	u64 begin;
+	int i;
+
+	for (i = 0; i < SPFS_OPEN_SLOTS && n < max; i++) {
+		const struct spfs_open_slot *o = &smm->open[i];
+
+		/* The state before the contents; pairs with the writers. */
+		st = smp_load_acquire(&o->state);
+		if ((st & SPFS_OPEN_PHASE) != SPFS_OPEN_VALID)
+			continue;
+		evs[n] = o->ev;
+		smp_rmb();	/* the copy before the re-check */
+		if (READ_ONCE(o->state) == st)
+			n++;
+	}
+	/* Pairs with spfs_cycle_begin(): the rest is in place. */
+	begin = smp_load_acquire(&smm->w_begin);
+	if (begin && n < max) {
+		struct task_struct *w = READ_ONCE(smm->w_task);
+
+		evs[n++] = (struct spfs_event){
+			.type = SPFS_EV_CYCLE, .t_begin = begin,
+			.start = 0, .end = ULONG_MAX,
+			.cycle = READ_ONCE(smm->w_cycle),
+			.cause = READ_ONCE(smm->w_cause),
+			.tid = w ? task_pid_nr(w) : 0,
+		};
+	}
+	return n;
+}
+NOKPROBE_SYMBOL(spfs_open_snapshot);
+
+/* ------------------------------------------------------------------ */
+/* mmap_lock write cycles                                               */
+
+/**
+ * spfs_cycle_of_current() - the tracked mm current is writing, if any
+ *
+ * For the probes on the VMA write paths and the rwsem calls: the writer
+ * is usually the mm's own process; a writer from outside (khugepaged,
+ * /proc/PID/clear_refs) is found by the mmap_lock it takes instead.
+ * Call under RCU.
+ *
+ * Return: the &struct spfs_mm of current's mm if current holds its
+ * mmap_lock for write, else NULL.
+ */
+struct spfs_mm *spfs_cycle_of_current(void)
+{
+	struct spfs_mm *smm;
+
+	if (!current->mm)
+		return NULL;
+	smm = spfs_mm_lookup(current->mm);
+	if (smm && READ_ONCE(smm->w_task) == current &&
+	    READ_ONCE(smm->w_begin))
+		return smm;
+	return NULL;
+}
+NOKPROBE_SYMBOL(spfs_cycle_of_current);
+
+/**
+ * spfs_cycle_begin() - a tracked mm's mmap_lock was taken for write
+ * @smm: the mm's state
+ * @cause: what the writer is doing (&enum spfs_cause)
+ *
+ * Called by the writer, from the return of its down_write().  Fork takes
+ * the parent's lock to copy every VMA: SPF's dufour write-begins each of
+ * them until the copy ends, per-VMA locks write-lock each: one event
+ * covering the whole mm stands for them, open until the cycle ends.
+ */
+void spfs_cycle_begin(struct spfs_mm *smm, u8 cause)
+{
+	u64 now = spfs_now();
+
+	smm->w_task = current;
+	/*
+	 * Cycles are numbered by the kernel's own count where it has one
+	 * (the vm_lock_seq the cycle's VMA locks get), else by ours.
+	 */
+	if (SPFS_HAVE_VMA_LOCK && spfs_vma_lock_facts)
+		smm->w_cycle = spfs_mm_cycle_lock_seq(smm->mm);
+	else
+		smm->w_cycle++;
+	smm->w_first_seq = atomic64_read(&smm->seq) + 1;
+	smm->w_cause = cause;
+	smm->w_nlocks = 0;
+	smm->w_nranges = 0;
+	smm->w_all = false;
+	smm->w_fork_slot = -1;
+	if (SPFS_HAVE_VMA_LOCK)
+		smm->w_lock_seq = spfs_mm_cycle_lock_seq(smm->mm);
+	/* Last: a fault seeing w_begin set finds the rest in place. */
+	smp_store_release(&smm->w_begin, now);
+	if (cause == SPFS_C_FORK) {
+		struct spfs_event ev = {
+			.type = SPFS_EV_VMA, .kind = SPFS_OP_FORK,
+			.t_begin = now, .start = 0, .end = ULONG_MAX,
+			.cycle = smm->w_cycle, .cause = cause,
+			.tid = current->pid,
+		};
+
+		smm->w_fork_slot = spfs_open_begin(smm, &ev, NULL);
+		smm->w_all = true;
+		/* dup_mmap() write-locks every VMA of the parent, in turn. */
+		if (SPFS_HAVE_VMA_LOCK && spfs_vma_lock_facts) {
+			ev.kind = SPFS_OP_VMA_LOCK;
+			ev.t_end = now;
+			spfs_log_append(smm, &ev);
+			spfs_stat_inc(SPFS_STAT_EVENTS_VMA_LOCK);
+		}
+	}
+}
+NOKPROBE_SYMBOL(spfs_cycle_begin);
+
+/**
+ * spfs_cycle_range() - the write cycle in progress changes [start, end)
+ * @smm: the mm's state, its cycle current's
+ * @start: first address
+ * @end: end of the range
+ *
+ * Kept for spfs_cycle_end(), which looks for the VMAs the cycle
+ * write-locked there and next to it.
+ */
+void spfs_cycle_range(struct spfs_mm *smm, u64 start, u64 end)
+{
+	if (smm->w_all)
+		return;
+	if (smm->w_nranges == SPFS_CYCLE_RANGES) {
+		smm->w_all = true;
+		return;
+	}
+	smm->w_ranges[smm->w_nranges].start = start;
+	smm->w_ranges[smm->w_nranges].end = end;
+	smm->w_nranges++;
+}
+NOKPROBE_SYMBOL(spfs_cycle_range);
+
+/* Log that @vma, as it is now, is write-locked from @t to the cycle's end. */
+static void spfs_cycle_log_lock(struct spfs_mm *smm,
+				struct vm_area_struct *vma, u64 t)
+{
+	struct spfs_event ev = {
+		.type = SPFS_EV_VMA, .kind = SPFS_OP_VMA_LOCK,
+		.t_begin = t, .t_end = t,
+		.start = vma->vm_start, .end = vma->vm_end,
+		.cycle = smm->w_cycle, .cause = smm->w_cause,
+		.tid = current->pid,
+	};
+
+	trace_vma_event(smm->tgid, ev.kind, ev.cause, ev.start, ev.end,
+			spfs_log_append(smm, &ev));
+	spfs_stat_inc(SPFS_STAT_EVENTS_VMA_LOCK);
+}
+
+/*
+ * The VMA whose lock is @sem, among those of [start, end) and its two
+ * neighbours, or NULL.  find_vma_prev() is not exported: the walk starts
+ * at the VMA that holds start - 1, if one does.
+ */
+static struct vm_area_struct *spfs_cycle_find_sem(struct spfs_mm *smm,
+						  u64 start, u64 end,
+						  const void *sem)
+{
+	struct vm_area_struct *vma;
+
+	for (vma = find_vma(smm->mm, start ? start - 1 : 0); vma;
+	     vma = find_vma(smm->mm, vma->vm_end)) {
+		if (spfs_vma_lock_sem(vma) == sem)
+			return vma;
+		if (vma->vm_start >= end)
+			break;
+	}
+	return NULL;
+}
+
+/**
+ * spfs_cycle_vma_lock() - the writer asks for a write lock
+ * @smm: the mm's state, its cycle current's
+ * @sem: the rw_semaphore the writer's down_write() takes
+ *
+ * On kernels with per-VMA locks, vma_start_write() takes the VMA's lock
+ * out of line, here.  The VMAs around what the cycle changes so far (its
+ * VMA write paths were entered before they lock) are looked through for
+ * the one @sem belongs to: it is locked from now on, as its range is now
+ * - a split makes new VMAs of its parts later, the whole locked already.
+ * A lock not found now (a new VMA, or one locked before any write path
+ * said where) is kept, for spfs_cycle_end() to find among the VMAs the
+ * cycle locked; the writer's other rwsems (anon_vma, i_mmap) come here
+ * too and are never found.
+ */
+void spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
+{
+	struct vm_area_struct *vma = NULL;
+	unsigned int i;
+	u64 now;
+
+	/* Fork locks every VMA: one event stands for them (cycle begin). */
+	if (!SPFS_HAVE_VMA_LOCK || !spfs_vma_lock_facts ||
+	    smm->w_cause == SPFS_C_FORK)
+		return;
+	for (i = 0; i < smm->w_nlocks; i++)
+		if (smm->w_locks[i].sem == sem)
+			return;
+	now = spfs_now();
+	if (smm->w_all)
+		vma = spfs_cycle_find_sem(smm, 0, ULONG_MAX, sem);
+	for (i = 0; !vma && i < smm->w_nranges; i++)
+		vma = spfs_cycle_find_sem(smm, smm->w_ranges[i].start,
+					  smm->w_ranges[i].end, sem);
+	if (vma)
+		spfs_cycle_log_lock(smm, vma, now);
+	if (smm->w_nlocks == SPFS_CYCLE_LOCKS)
+		return;
+	/* Seen, logged or not: the end of the cycle does not log it again. */
+	smm->w_locks[smm->w_nlocks].sem = sem;
+	smm->w_locks[smm->w_nlocks].t = vma ? 0 : now;
+	smm->w_nlocks++;
+}
+NOKPROBE_SYMBOL(spfs_cycle_vma_lock);
+
+/*
+ * A VMA the cycle write-locked, at its end: logged already at its lock
+ * (a kept time of 0), or now, from when its writer asked for the lock -
+ * the start of the cycle if that was not kept.
+ */
+static void spfs_cycle_end_lock(struct spfs_mm *smm,
+				struct vm_area_struct *vma)
+{
+	const void *sem = spfs_vma_lock_sem(vma);
+	u64 t = smm->w_begin;
+	unsigned int i;
+
+	if (!spfs_vma_locked_in_cycle(vma, smm->w_lock_seq))
+		return;
+	for (i = 0; i < smm->w_nlocks; i++) {
+		if (smm->w_locks[i].sem == sem) {
+			if (!smm->w_locks[i].t)
+				return;
+			t = smm->w_locks[i].t;
+			break;
+		}
+	}
+	spfs_cycle_log_lock(smm, vma, t);
+}
+
+/* The write-locked VMAs of [start, end) and of its two neighbours. */
+static void spfs_cycle_locks_in(struct spfs_mm *smm, u64 start, u64 end)
+{
+	struct vm_area_struct *vma;
+
+	for (vma = find_vma(smm->mm, start ? start - 1 : 0); vma;
+	     vma = find_vma(smm->mm, vma->vm_end)) {
+		spfs_cycle_end_lock(smm, vma);
+		if (vma->vm_start >= end)
+			break;
+	}
+}
+
+/*
+ * Log the VMA write locks of the cycle ending at @now, before its
+ * SPFS_EV_CYCLE entry (spfs_judge() meets the latter first).  The writer
+ * still holds mmap_lock: the VMAs are stable.  Fork locked every VMA:
+ * one event.
+ */
+static void spfs_cycle_log_locks(struct spfs_mm *smm)
+{
+	unsigned int i;
+
+	if (smm->w_cause == SPFS_C_FORK)
+		return;
+	if (smm->w_all) {
+		spfs_cycle_locks_in(smm, 0, ULONG_MAX);
+		return;
+	}
+	for (i = 0; i < smm->w_nranges; i++)
+		spfs_cycle_locks_in(smm, smm->w_ranges[i].start,
+				    smm->w_ranges[i].end);
+}
+
+/**
+ * spfs_cycle_end() - a tracked mm's write cycle ends
+ * @smm: the mm's state
+ *
+ * Called by the writer as it releases (up_write()) or downgrades
+ * (downgrade_write(): munmap and brk zap under the read lock) its
+ * mmap_lock, still holding it for write.
+ */
+void spfs_cycle_end(struct spfs_mm *smm)
+{
+	struct spfs_event ev = {
+		.type = SPFS_EV_CYCLE, .start = 0, .end = ULONG_MAX,
+		.tid = current->pid, .cause = smm->w_cause,
+		.cycle = smm->w_cycle, .t_begin = smm->w_begin,
+	};
+
+	ev.t_end = spfs_now();
+	if (SPFS_HAVE_VMA_LOCK && spfs_vma_lock_facts)
+		spfs_cycle_log_locks(smm);
+	if (smm->w_fork_slot >= 0)
+		spfs_open_end(smm, smm->w_fork_slot, ev.t_end);
+	spfs_log_append(smm, &ev);
+	spfs_stat_inc(SPFS_STAT_EVENTS_MM_WRITE);
+	smm->w_task = NULL;
+	smm->w_fork_slot = -1;
+	WRITE_ONCE(smm->w_begin, 0);
+}
+NOKPROBE_SYMBOL(spfs_cycle_end);
+
+/* ------------------------------------------------------------------ */
+/* Page-table invalidations                                             */
+
+/**
+ * spfs_pt_begin() - an invalidation of a tracked mm begins
+ * @smm: the mm's state
+ * @range: the notifier's range: its address identifies it at the end
+ *
+ * From the notifier's invalidate_range_start(), in any context.
+ */
+void spfs_pt_begin(struct spfs_mm *smm, const struct mmu_notifier_range *range)
+{
+	struct spfs_event ev = {
+		.type = SPFS_EV_PT, .start = range->start, .end = range->end,
+		.tid = current->pid,
+	};
+
+	ev.kind = (int)range->event < SPFS_PT_OTHER ? (int)range->event :
+						       SPFS_PT_OTHER;
+	if (READ_ONCE(smm->w_begin) && READ_ONCE(smm->w_task) == current)
+		ev.flags = SPFS_EVF_WRITER;
+	ev.t_begin = spfs_now();
+	spfs_open_begin(smm, &ev, range);
+}
+
+/**
+ * spfs_pt_end() - an invalidation of a tracked mm ends
+ * @smm: the mm's state
+ * @range: the notifier's range
+ *
+ * One whose beginning found no open slot is logged as taking no time.
+ */
+void spfs_pt_end(struct spfs_mm *smm, const struct mmu_notifier_range *range)
+{
+	int slot = spfs_open_find(smm, range);
+	u64 now = spfs_now(), seq;
+	struct spfs_event ev;
+
+	if (slot >= 0) {
+		ev.kind = smm->open[slot].ev.kind;
+		seq = spfs_open_end(smm, slot, now);
+	} else {
+		ev = (struct spfs_event){
+			.type = SPFS_EV_PT, .start = range->start,
+			.end = range->end, .tid = current->pid,
+			.t_begin = now, .t_end = now,
+		};
+		ev.kind = (int)range->event < SPFS_PT_OTHER ?
+			  (int)range->event : SPFS_PT_OTHER;
+		seq = spfs_log_append(smm, &ev);
+	}
+	trace_pt_event(smm->tgid, ev.kind, 0, range->start, range->end, seq);
+	spfs_stat_inc(SPFS_STAT_EVENTS_PT);
+}

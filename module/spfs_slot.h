@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * spf-shadow: faults in flight (spfs_slot.c).
+ *
+ * Per-task state between T0 and the end of a fault lives in a
+ * preallocated table indexed by task: no lock, no allocation, and only the
+ * owning task claims, fills, finds and frees its slot (the exit hook runs
+ * in the exiting task too).
+ */
+#ifndef _SPFS_SLOT_H
+#define _SPFS_SLOT_H
+
+#include <linux/atomic.h>
+#include <linux/cache.h>
+#include <linux/hash.h>
+#include <linux/compiler.h>
+#include <linux/sched.h>
+
+#include "spfs_core.h"
+
+/**
+ * enum spfs_slot_state - where a fault in flight is
+ * @SPFS_SLOT_PENDING: T0 seen, its handle_mm_fault() not yet
+ * @SPFS_SLOT_IN: in the fault's first handle_mm_fault() call
+ * @SPFS_SLOT_RETRYING: that call returned VM_FAULT_RETRY; the fault was
+ *			judged at the retry, the slot waits for its end
+ */
+enum spfs_slot_state {
+	SPFS_SLOT_PENDING,
+	SPFS_SLOT_IN,
+	SPFS_SLOT_RETRYING,
+};
+
+/**
+ * struct spfs_slot - a fault in flight
+ * @task: the owner, or NULL if free (claimed with cmpxchg)
+ * @mm: the mm at T0
+ * @mm_id: the &struct spfs_mm id of @mm at T0
+ * @t0: T0 (ns)
+ * @tl: TL (ns)
+ * @t_vma_lock: when lock_vma_under_rcu() was entered (6.4+), or 0
+ * @addr: the faulting address
+ * @ip: the user instruction pointer at T0: TL takes only the fault made
+ *	there (a kernel fault writing a signal frame is another fault)
+ * @scan_from: the first log sequence that may hold an event of the window
+ * @pmd: the PMD entry the T0 walk read, when it found a PTE table
+ * @vm_start: the VMA's start at TL
+ * @vm_end: its end
+ * @flt: the task's minor + major fault counts at TL: mm_account_fault()
+ *	 moves them only for a fault that completed (not retried, no error)
+ * @lock_seq: the mm's lock sequence at T0 (kernels with per-VMA locks),
+ *	      0 if not read
+ * @state: &enum spfs_slot_state
+ * @flags: SPFS_F() flags known so far
+ * @vma_locked: the first handle_mm_fault() ran under the VMA lock
+ * @vma_written: the kernel says the VMA was write-locked between T0 and
+ *		 TL (spfs_vma_locked_since())
+ */
+struct spfs_slot {
+	struct task_struct *task;
+	struct mm_struct *mm;
+	u64 mm_id;
+	u64 t0, tl, t_vma_lock;
+	u64 addr;
+	unsigned long ip;
+	u64 scan_from;
+	unsigned long pmd;
+	u64 vm_start, vm_end;
+	unsigned long flt;
+	u32 lock_seq;
+	u32 state;
+	u32 flags;
+	bool vma_locked;
+	bool vma_written;
+} ____cacheline_aligned;
+
+/* Tasks in a fault at once, at most: a power of two, for hash_ptr(). */
+#define SPFS_INFLIGHT_BITS	10
+#define SPFS_INFLIGHT_SIZE	(1U << SPFS_INFLIGHT_BITS)
+/* Slots looked at from a task's home slot before giving up. */
+#define SPFS_INFLIGHT_PROBE	16
+
+extern struct spfs_slot spfs_slots[SPFS_INFLIGHT_SIZE];
+extern atomic_t spfs_slot_overflow[SPFS_INFLIGHT_SIZE];
+
+static __always_inline unsigned int spfs_slot_home(struct task_struct *task)
+{
+	return hash_ptr(task, SPFS_INFLIGHT_BITS);
+}
+
+static __always_inline struct spfs_slot *spfs_slot_at(unsigned int home,
+						      unsigned int i)
+{
+	return &spfs_slots[(home + i) & (SPFS_INFLIGHT_SIZE - 1)];
+}
+
+/**
+ * spfs_slot_find() - the slot of a task's fault in flight
+ * @task: the task (current)
+ *
+ * Inline: every fault of the system, tracked or not, and every hook of
+ * the fault path looks.
+ *
+ * Return: its slot, or NULL.
+ */
+static __always_inline struct spfs_slot *
+spfs_slot_find(struct task_struct *task)
+{
+	unsigned int home = spfs_slot_home(task), i;
+	struct spfs_slot *s = spfs_slot_at(home, 0);
+
+	if (READ_ONCE(s->task) == task)
+		return s;
+	if (!atomic_read(&spfs_slot_overflow[home]))
+		return NULL;
+	for (i = 1; i < SPFS_INFLIGHT_PROBE; i++) {
+		s = spfs_slot_at(home, i);
+		if (READ_ONCE(s->task) == task)
+			return s;
+	}
+	return NULL;
+}
+
+struct spfs_slot *spfs_slot_claim(struct task_struct *task);
+void spfs_slot_free(struct spfs_slot *s);
+void spfs_slot_exit(void);
+
+#endif /* _SPFS_SLOT_H */
