@@ -11,6 +11,7 @@
 #define _SPFS_HOOKS_H
 
 #include <linux/ftrace.h>
+#include <linux/rwsem.h>
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
@@ -30,12 +31,30 @@ void spfs_vma_lock_enter(unsigned long ip, unsigned long parent_ip,
 void spfs_fault_stack_growth(void);
 int spfs_fault_init(void);
 
+/**
+ * struct spfs_wlock - a down_write() of a tracked mm's writer, from entry
+ *		       to return
+ * @sem: the lock
+ * @mm: the mm
+ * @id: its &struct spfs_mm id, checked again at the return
+ * @slot: for a VMA's lock, the open slot of its SPFS_OP_VMA_LOCK event
+ * @vma_lock: @sem is a VMA's write lock, not the mm's mmap_lock
+ */
+struct spfs_wlock {
+	struct rw_semaphore *sem;
+	struct mm_struct *mm;
+	u64 id;
+	int slot;
+	bool vma_lock;
+};
+
 /* The writers (spfs_writers.c). */
 int spfs_wlock_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_wlock_ret_void(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_wlock_ret_zero(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_wlock_ret_one(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_wunlock_pre(struct kprobe *kp, struct pt_regs *regs);
+void spfs_lock_contended(void *data, void *lock, unsigned int flags);
 int spfs_vma_write_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_vma_write_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
 size_t spfs_vma_write_data_size(void);

@@ -334,20 +334,29 @@ void spfs_cycle_range(struct spfs_mm *smm, u64 start, u64 end)
 }
 NOKPROBE_SYMBOL(spfs_cycle_range);
 
-/* Log that @vma, as it is now, is write-locked from @t to the cycle's end. */
-static void spfs_cycle_log_lock(struct spfs_mm *smm,
-				struct vm_area_struct *vma, u64 t)
+/*
+ * A VMA write lock: asked for at t_begin, held from t_end (when its
+ * down_write() returned; the same for a lock seen only at the cycle's end)
+ * to the end of the cycle.
+ */
+static struct spfs_event spfs_cycle_lock_event(struct spfs_mm *smm,
+					       struct vm_area_struct *vma,
+					       u64 t)
 {
-	struct spfs_event ev = {
+	return (struct spfs_event){
 		.type = SPFS_EV_VMA, .kind = SPFS_OP_VMA_LOCK,
 		.t_begin = t, .t_end = t,
 		.start = vma->vm_start, .end = vma->vm_end,
 		.cycle = smm->w_cycle, .cause = smm->w_cause,
 		.tid = current->pid,
 	};
+}
 
-	trace_vma_event(smm->tgid, ev.kind, ev.cause, ev.start, ev.end,
-			spfs_log_append(smm, &ev));
+static void spfs_cycle_log_lock(struct spfs_mm *smm,
+				const struct spfs_event *ev, u64 seq)
+{
+	trace_vma_event(smm->tgid, ev->kind, ev->cause, ev->start, ev->end,
+			seq);
 	spfs_stat_inc(SPFS_STAT_EVENTS_VMA_LOCK);
 }
 
@@ -380,42 +389,102 @@ static struct vm_area_struct *spfs_cycle_find_sem(struct spfs_mm *smm,
  * On kernels with per-VMA locks, vma_start_write() takes the VMA's lock
  * out of line, here.  The VMAs around what the cycle changes so far (its
  * VMA write paths were entered before they lock) are looked through for
- * the one @sem belongs to: it is locked from now on, as its range is now
- * - a split makes new VMAs of its parts later, the whole locked already.
- * A lock not found now (a new VMA, or one locked before any write path
- * said where) is kept, for spfs_cycle_end() to find among the VMAs the
- * cycle locked; the writer's other rwsems (anon_vma, i_mmap) come here
- * too and are never found.
+ * the one @sem belongs to: its lock is asked for now, for its range as it
+ * is now - a split makes new VMAs of its parts later, the whole locked
+ * already - and visible to faults while the writer waits for readers
+ * (spfs_cycle_vma_locked() is when it has it).  A lock not found now (a
+ * new VMA, or one locked before any write path said where) is kept, for
+ * spfs_cycle_end() to find among the VMAs the cycle locked; the writer's
+ * other rwsems (anon_vma, i_mmap) come here too and are never found.
+ *
+ * Return: the open slot of the lock's event, or -1.
  */
-void spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
+int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
 {
 	struct vm_area_struct *vma = NULL;
+	struct spfs_event ev;
 	unsigned int i;
+	int slot = -1;
 	u64 now;
 
 	/* Fork locks every VMA: one event stands for them (cycle begin). */
 	if (!SPFS_HAVE_VMA_LOCK || !spfs_vma_lock_facts ||
 	    smm->w_cause == SPFS_C_FORK)
-		return;
+		return -1;
 	for (i = 0; i < smm->w_nlocks; i++)
 		if (smm->w_locks[i].sem == sem)
-			return;
+			return -1;
 	now = spfs_now();
 	if (smm->w_all)
 		vma = spfs_cycle_find_sem(smm, 0, ULONG_MAX, sem);
 	for (i = 0; !vma && i < smm->w_nranges; i++)
 		vma = spfs_cycle_find_sem(smm, smm->w_ranges[i].start,
 					  smm->w_ranges[i].end, sem);
-	if (vma)
-		spfs_cycle_log_lock(smm, vma, now);
+	if (vma) {
+		ev = spfs_cycle_lock_event(smm, vma, now);
+		ev.t_end = 0;
+		slot = spfs_open_begin(smm, &ev, sem);
+		if (slot < 0)	/* no room: seen as held from now */
+			spfs_cycle_log_lock(smm, &ev,
+					    spfs_log_append(smm, &ev));
+	}
 	if (smm->w_nlocks == SPFS_CYCLE_LOCKS)
-		return;
+		return slot;
 	/* Seen, logged or not: the end of the cycle does not log it again. */
 	smm->w_locks[smm->w_nlocks].sem = sem;
 	smm->w_locks[smm->w_nlocks].t = vma ? 0 : now;
 	smm->w_nlocks++;
+	return slot;
 }
 NOKPROBE_SYMBOL(spfs_cycle_vma_lock);
+
+/**
+ * spfs_cycle_vma_queued() - the writer waits for a VMA lock it asked for
+ * @smm: the mm's state, its cycle current's
+ * @sem: the lock
+ *
+ * From lock:contention_begin: the writer stopped spinning and queued (the
+ * rwsem's waiters flag is set), and from now readers' trylock fails, as if
+ * it held the lock.  Its event, still open, is held from now.
+ */
+void spfs_cycle_vma_queued(struct spfs_mm *smm, const void *sem)
+{
+	int slot = spfs_open_find(smm, sem);
+	struct spfs_open_slot *o;
+	unsigned long st;
+
+	if (slot < 0 || smm->open[slot].ev.kind != SPFS_OP_VMA_LOCK)
+		return;
+	o = &smm->open[slot];
+	st = READ_ONCE(o->state);
+	/* Readers drop what they copy meanwhile: see spfs_open_snapshot(). */
+	WRITE_ONCE(o->state, (st & ~SPFS_OPEN_PHASE) | SPFS_OPEN_BUSY);
+	smp_wmb();	/* invalid before rewritten; pairs with the snapshot */
+	o->ev.t_end = spfs_now();
+	/* A new generation, the contents first. */
+	smp_store_release(&o->state, (st & ~SPFS_OPEN_PHASE) + 4 +
+			  SPFS_OPEN_VALID);
+}
+NOKPROBE_SYMBOL(spfs_cycle_vma_queued);
+
+/**
+ * spfs_cycle_vma_locked() - the writer has the VMA lock it asked for
+ * @smm: the mm's state, its cycle current's
+ * @slot: the lock's open slot, from spfs_cycle_vma_lock()
+ *
+ * Readers are out of the VMA from now (or from when the writer queued) to
+ * the end of the cycle: the event is logged with that as its t_end.
+ */
+void spfs_cycle_vma_locked(struct spfs_mm *smm, int slot)
+{
+	struct spfs_event ev = smm->open[slot].ev;
+	u64 now = spfs_now();
+
+	/* Held from when it queued, if it did, else from now. */
+	spfs_cycle_log_lock(smm, &ev,
+			    spfs_open_end(smm, slot, ev.t_end ?: now));
+}
+NOKPROBE_SYMBOL(spfs_cycle_vma_locked);
 
 /*
  * A VMA the cycle write-locked, at its end: logged already at its lock
@@ -427,6 +496,7 @@ static void spfs_cycle_end_lock(struct spfs_mm *smm,
 {
 	const void *sem = spfs_vma_lock_sem(vma);
 	u64 t = smm->w_begin;
+	struct spfs_event ev;
 	unsigned int i;
 
 	if (!spfs_vma_locked_in_cycle(vma, smm->w_lock_seq))
@@ -439,7 +509,8 @@ static void spfs_cycle_end_lock(struct spfs_mm *smm,
 			break;
 		}
 	}
-	spfs_cycle_log_lock(smm, vma, t);
+	ev = spfs_cycle_lock_event(smm, vma, t);
+	spfs_cycle_log_lock(smm, &ev, spfs_log_append(smm, &ev));
 }
 
 /* The write-locked VMAs of [start, end) and of its two neighbours. */

@@ -3,7 +3,8 @@
  * spf-shadow: attaching to the kernel.
  *
  *   tracepoints  exceptions:page_fault_user (T0), page_fault_kernel,
- *		  sched_process_exit
+ *		  sched_process_exit, lock:contention_begin (kernels with
+ *		  per-VMA locks: a writer queued for a VMA lock)
  *   ftrace_ops   handle_mm_fault entry (TL); up_read, filtered to the
  *		  release of a fault's lock (T1); lock_vma_under_rcu
  *		  (kernels with per-VMA locks)
@@ -47,7 +48,11 @@ static struct spfs_tp spfs_tps[] = {
 	{ "page_fault_user", spfs_fault_entry, true },
 	{ "page_fault_kernel", spfs_fault_kernel, false },
 	{ "sched_process_exit", spfs_task_exit, false },
+	{ "contention_begin", spfs_lock_contended, false },
 };
+
+/* The last: listed only on kernels with per-VMA locks. */
+#define SPFS_NR_TPS	(ARRAY_SIZE(spfs_tps) - !SPFS_HAVE_VMA_LOCK)
 
 static void spfs_tp_lookup(struct tracepoint *tp, void *priv)
 {
@@ -64,7 +69,7 @@ static int spfs_tps_register(void)
 	int ret;
 
 	for_each_kernel_tracepoint(spfs_tp_lookup, NULL);
-	for (i = 0; i < ARRAY_SIZE(spfs_tps); i++) {
+	for (i = 0; i < SPFS_NR_TPS; i++) {
 		struct spfs_tp *t = &spfs_tps[i];
 
 		ret = t->tp ? tracepoint_probe_register(t->tp, t->probe, NULL) :
@@ -163,7 +168,7 @@ static int spfs_fhooks_register(void)
 
 #define SPFS_WLOCK(sym, ret)						\
 	{ .kp.symbol_name = sym, .entry_handler = spfs_wlock_entry,	\
-	  .handler = ret, .data_size = sizeof(struct rw_semaphore *) }
+	  .handler = ret, .data_size = sizeof(struct spfs_wlock) }
 
 static struct kretprobe spfs_wlock_probes[] = {
 	SPFS_WLOCK("down_write", spfs_wlock_ret_void),
@@ -290,7 +295,7 @@ void spfs_probes_unregister(void)
 
 	for (i = 0; i < ARRAY_SIZE(spfs_fhooks); i++)
 		spfs_fhook_unregister(&spfs_fhooks[i]);
-	for (i = 0; i < ARRAY_SIZE(spfs_tps); i++) {
+	for (i = 0; i < SPFS_NR_TPS; i++) {
 		if (spfs_tps[i].attached)
 			tracepoint_probe_unregister(spfs_tps[i].tp,
 						    spfs_tps[i].probe, NULL);
@@ -321,7 +326,7 @@ void spfs_probes_unregister(void)
  */
 unsigned int spfs_probes_count(void)
 {
-	return ARRAY_SIZE(spfs_tps) + SPFS_NR_FHOOKS +
+	return SPFS_NR_TPS + SPFS_NR_FHOOKS +
 	       SPFS_NR_WLOCK + SPFS_NR_WUNLOCK + ARRAY_SIZE(spfs_vma_probes);
 }
 
@@ -351,7 +356,7 @@ static void spfs_info_kretprobe(struct spfs_probe_info *info,
  */
 void spfs_probe_info(unsigned int i, struct spfs_probe_info *info)
 {
-	if (i < ARRAY_SIZE(spfs_tps)) {
+	if (i < SPFS_NR_TPS) {
 		info->name = spfs_tps[i].name;
 		info->kind = "tracepoint";
 		info->attached = spfs_tps[i].attached;
@@ -359,7 +364,7 @@ void spfs_probe_info(unsigned int i, struct spfs_probe_info *info)
 		info->nmissed = 0;
 		return;
 	}
-	i -= ARRAY_SIZE(spfs_tps);
+	i -= SPFS_NR_TPS;
 	if (i < SPFS_NR_FHOOKS) {
 		info->name = spfs_fhooks[i].name;
 		info->kind = "ftrace";

@@ -202,7 +202,9 @@ unsigned int spfs_open_snapshot(struct spfs_mm *smm, struct spfs_event *evs,
 void spfs_cycle_begin(struct spfs_mm *smm, u8 cause);
 void spfs_cycle_end(struct spfs_mm *smm);
 void spfs_cycle_range(struct spfs_mm *smm, u64 start, u64 end);
-void spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem);
+int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem);
+void spfs_cycle_vma_queued(struct spfs_mm *smm, const void *sem);
+void spfs_cycle_vma_locked(struct spfs_mm *smm, int slot);
 struct spfs_mm *spfs_cycle_of_current(void);
 
 /* Page-table invalidations, from the notifier (spfs_log.c). */

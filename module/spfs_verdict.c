@@ -205,16 +205,23 @@ static void spfs_stall_note(struct spfs_judging *jg, int w, u32 cycle,
  *
  * seed and dufour read the VMA's sequence at T0 and check it at commit:
  * odd at T0 (inside the write's bracket) is an abort at start; a write
- * that begins after T0 and by the commit changed it.  pvl takes the VMA's
- * read lock at its attempt: a VMA write-locked then (from the write to the
- * end of its cycle) fails it; a writer coming later waits for the fault.
+ * that begins after T0 and by the commit changed it.
+ *
+ * pvl takes the VMA's read lock at its attempt: a VMA write-locked then
+ * fails it; a writer that comes for the lock later waits for the fault.
+ * A write lock the kernel was seen to take (SPFS_OP_VMA_LOCK) was asked
+ * for at t_begin and held from t_end, when down_write() returned - 0 while
+ * the writer still waits: a writer spinning for the lock does not keep
+ * readers out, and one waiting for the fault has not got it; a write the
+ * model stands for is taken to hold the lock from its start.  Either way
+ * the lock is held to the end of its cycle.
  */
 static void spfs_judge_vma(struct spfs_judging *jg,
 			   const struct spfs_event *ev, u64 cycle_end)
 {
 	const struct spfs_fault *f = jg->f;
 	u8 rules = spfs_op_rules(ev->kind);
-	u64 lock_end;
+	u64 held_from, held_to;
 	int w;
 
 	if (!spfs_ranges_overlap(ev->start, ev->end, jg->vm_start, jg->vm_end))
@@ -222,9 +229,10 @@ static void spfs_judge_vma(struct spfs_judging *jg,
 	if ((jg->vma_lock_facts && ev->kind != SPFS_OP_VMA_LOCK) ||
 	    spfs_cycle_over_at_t0(f, ev->cycle))
 		rules &= ~SPFS_RULE_BIT(SPFS_RULE_PVL);
-	lock_end = ev->cycle ? cycle_end : ev->t_end;
-	if ((rules & SPFS_RULE_BIT(SPFS_RULE_PVL)) &&
-	    spfs_overlaps(ev->t_begin, lock_end, f->t0, f->tl))
+	held_from = ev->kind == SPFS_OP_VMA_LOCK ? ev->t_end : ev->t_begin;
+	held_to = ev->cycle ? cycle_end : ev->t_end;
+	if ((rules & SPFS_RULE_BIT(SPFS_RULE_PVL)) && held_from &&
+	    spfs_overlaps(held_from, held_to, f->t0, f->tl))
 		jg->j->vma_lock_seen = true;
 
 	for (w = 0; w < SPFS_NR_WINDOWS; w++) {
@@ -243,11 +251,14 @@ static void spfs_judge_vma(struct spfs_judging *jg,
 		}
 		if (!(rules & SPFS_RULE_BIT(SPFS_RULE_PVL)))
 			continue;
-		if (spfs_during(ev->t_begin, lock_end, jg->ta))
+		if (held_from && spfs_during(held_from, held_to, jg->ta))
 			spfs_raise(jg->j, SPFS_RULE_PVL, w,
 				   SPFS_V_RACE_VMA_BUSY, ev->cause);
-		else if (ev->t_begin > jg->ta && ev->t_begin <= wend)
-			spfs_stall_note(jg, w, ev->cycle, ev->t_begin);
+		else if (ev->t_begin <= wend &&
+			 (!held_from || held_from > jg->ta))
+			spfs_stall_note(jg, w, ev->cycle,
+					ev->t_begin > jg->ta ? ev->t_begin :
+							       jg->ta);
 	}
 }
 

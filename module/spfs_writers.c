@@ -103,41 +103,55 @@ NOKPROBE_SYMBOL(spfs_cause_current);
  * mmap_write_lock() and friends are inline: their rwsem calls are the
  * hooks.  Faults only take the read side, so none of this runs on the
  * fault path; other rwsems cost a hash lookup that misses - and, in a
- * tracked process's writer, a note of the VMA write lock it may be.
+ * tracked process's writer, a look at the VMA write lock it may be.
  */
 int spfs_wlock_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct rw_semaphore *sem =
-		(struct rw_semaphore *)regs_get_kernel_argument(regs, 0);
+	struct spfs_wlock *w = (struct spfs_wlock *)ri->data;
 	struct spfs_mm *smm;
-	bool tracked;
+	int ret = 1;
 
 	if (!spfs_is_active())
 		return 1;
+	w->sem = (struct rw_semaphore *)regs_get_kernel_argument(regs, 0);
+	w->vma_lock = false;
 	rcu_read_lock();
-	tracked = spfs_mm_lookup(container_of(sem, struct mm_struct,
-					      mmap_lock));
-	if (!tracked && SPFS_HAVE_VMA_LOCK) {
+	smm = spfs_mm_lookup(container_of(w->sem, struct mm_struct,
+					  mmap_lock));
+	if (smm) {
+		ret = 0;
+	} else if (SPFS_HAVE_VMA_LOCK) {
 		smm = spfs_cycle_of_current();
-		if (smm)
-			spfs_cycle_vma_lock(smm, sem);
+		w->slot = smm ? spfs_cycle_vma_lock(smm, w->sem) : -1;
+		if (w->slot >= 0) {
+			w->vma_lock = true;
+			w->mm = smm->mm;
+			w->id = smm->id;
+			ret = 0;
+		}
 	}
 	rcu_read_unlock();
-	if (!tracked)
-		return 1;
-	*(struct rw_semaphore **)ri->data = sem;
-	return 0;
+	return ret;
 }
 NOKPROBE_SYMBOL(spfs_wlock_entry);
 
-static void spfs_mmap_write_begin(struct rw_semaphore *sem)
+static void spfs_mmap_write_begin(struct spfs_wlock *w)
 {
 	struct spfs_mm *smm;
 
 	rcu_read_lock();
-	smm = spfs_mm_lookup(container_of(sem, struct mm_struct, mmap_lock));
-	if (smm)
-		spfs_cycle_begin(smm, spfs_cause_current(-1, SPFS_OP_ADJUST));
+	if (w->vma_lock) {
+		/* The writer has the VMA's lock: readers are out from now. */
+		smm = spfs_mm_lookup(w->mm);
+		if (smm && smm->id == w->id)
+			spfs_cycle_vma_locked(smm, w->slot);
+	} else {
+		smm = spfs_mm_lookup(container_of(w->sem, struct mm_struct,
+						  mmap_lock));
+		if (smm)
+			spfs_cycle_begin(smm,
+					 spfs_cause_current(-1, SPFS_OP_ADJUST));
+	}
 	rcu_read_unlock();
 }
 NOKPROBE_SYMBOL(spfs_mmap_write_begin);
@@ -145,7 +159,7 @@ NOKPROBE_SYMBOL(spfs_mmap_write_begin);
 /* down_write() returns nothing. */
 int spfs_wlock_ret_void(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	spfs_mmap_write_begin(*(struct rw_semaphore **)ri->data);
+	spfs_mmap_write_begin((struct spfs_wlock *)ri->data);
 	return 0;
 }
 NOKPROBE_SYMBOL(spfs_wlock_ret_void);
@@ -153,8 +167,10 @@ NOKPROBE_SYMBOL(spfs_wlock_ret_void);
 /* down_write_killable() returns 0 on success. */
 int spfs_wlock_ret_zero(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	if (!regs_return_value(regs))
-		spfs_mmap_write_begin(*(struct rw_semaphore **)ri->data);
+	struct spfs_wlock *w = (struct spfs_wlock *)ri->data;
+
+	if (!regs_return_value(regs) || w->vma_lock)
+		spfs_mmap_write_begin(w);
 	return 0;
 }
 NOKPROBE_SYMBOL(spfs_wlock_ret_zero);
@@ -162,11 +178,36 @@ NOKPROBE_SYMBOL(spfs_wlock_ret_zero);
 /* down_write_trylock() returns 1 on success. */
 int spfs_wlock_ret_one(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	if (regs_return_value(regs) == 1)
-		spfs_mmap_write_begin(*(struct rw_semaphore **)ri->data);
+	struct spfs_wlock *w = (struct spfs_wlock *)ri->data;
+
+	if (regs_return_value(regs) == 1 || w->vma_lock)
+		spfs_mmap_write_begin(w);
 	return 0;
 }
 NOKPROBE_SYMBOL(spfs_wlock_ret_one);
+
+/**
+ * spfs_lock_contended() - probe on lock:contention_begin
+ * @data: unused
+ * @lock: the lock
+ * @flags: LCB_F_* of include/trace/events/lock.h
+ *
+ * A writer of a tracked mm that queues for a VMA's lock keeps readers out
+ * from now (see spfs_cycle_vma_queued()).  Kernels with per-VMA locks only.
+ */
+void spfs_lock_contended(void *data, void *lock, unsigned int flags)
+{
+	struct spfs_mm *smm;
+
+	if (!spfs_is_active() || !(flags & SPFS_LCB_F_WRITE))
+		return;
+	rcu_read_lock();
+	smm = spfs_cycle_of_current();
+	if (smm)
+		spfs_cycle_vma_queued(smm, lock);
+	rcu_read_unlock();
+}
+NOKPROBE_SYMBOL(spfs_lock_contended);
 
 /* up_write() or downgrade_write(): the write cycle ends, lock still held. */
 int spfs_wunlock_pre(struct kprobe *kp, struct pt_regs *regs)

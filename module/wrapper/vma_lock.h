@@ -40,6 +40,8 @@
  */
 #define SPFS_HAVE_VMA_LOCK		IS_ENABLED(CONFIG_PER_VMA_LOCK)
 #define SPFS_FAULT_FLAG_VMA_LOCK	FAULT_FLAG_VMA_LOCK
+/* lock:contention_begin's flag of a writer (include/trace/events/lock.h). */
+#define SPFS_LCB_F_WRITE		(1U << 2)
 
 static inline u32 spfs_mm_lock_seq(struct mm_struct *mm)
 {
@@ -75,6 +77,7 @@ static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 
 #define SPFS_HAVE_VMA_LOCK		0
 #define SPFS_FAULT_FLAG_VMA_LOCK	0
+#define SPFS_LCB_F_WRITE		0
 
 static inline u32 spfs_mm_lock_seq(struct mm_struct *mm)
 {

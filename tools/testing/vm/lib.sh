@@ -141,8 +141,6 @@ run_wl() {
 	wl_out=$(workload "$name" "$@") || { diag "$name failed"; return 1; }
 	diag "$wl_out"
 	snap
-	# For the ground-truth test: each workload's pvl agreement.
-	echo "$name $* $(sv pvl.agree) $(sv pvl.disagree)" >>/tmp/spfs-agreement
 	diag "faults $(sv faults): $(for r in $SPFS_RULES; do
 		printf '%s ok=%s vma=%s busy=%s pt=%s mm=%s inel=%s; ' "$r" \
 			"$(sv "$r.success")" "$(sv "$r.race_vma")" \
