@@ -267,7 +267,7 @@ test_collapse() {
 	# behind the workload's back: only its MADV_COLLAPSE does.
 	old=$(sed 's/.*\[\(.*\)\].*/\1/' $thp)
 	echo madvise >$thp || return 1
-	run_design collapse --threads 2 --pmds 8
+	run_design collapse --threads 2 --pmds 6
 	rc=$?
 	echo "$old" >$thp
 	[ $rc = 0 ] || return $rc
@@ -374,7 +374,7 @@ t "design: the head of the faulted VMA merges into its neighbour and back: VMA r
 test_fork_many() {
 	local r rc=0
 
-	run_design fork_many --vmas 300 --size 8M || return
+	run_design fork_many --vmas 300 --size 16M || return
 	expect_gt forks "$(kv forks "$wl_out")" 0 &&
 	expect_ge vmas "$(kv vmas "$wl_out")" 300 || return 1
 	expect_eq log_overflow "$(sv log_overflow)" 0 || rc=1
