@@ -15,7 +15,11 @@
  *    MADV_NOHUGEPAGE before it is touched (Debian defaults THP to always);
  *  - the last line on stdout is a key=value summary.  "touched" counts the
  *    page touches of the faulting threads (faults attempted), "faults" the
- *    minor+major faults those threads took (getrusage(RUSAGE_THREAD)).
+ *    minor+major faults those threads took (getrusage(RUSAGE_THREAD));
+ *  - workloads with a measured phase (struct wl_measure) take -S/--stop:
+ *    the process stops itself (SIGSTOP) just before and just after that
+ *    phase, so that a test can reset and read spf-shadow's counters around
+ *    exactly the faults the workload designed.
  */
 #ifndef WL_COMMON_H
 #define WL_COMMON_H
@@ -29,6 +33,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -38,6 +43,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +51,7 @@
 #define WL_MIB		(1024UL * 1024)
 #define WL_GIB		(1024UL * 1024 * 1024)
 #define WL_PMD_SIZE	(2 * WL_MIB)
+#define WL_PUD_SIZE	WL_GIB
 #define WL_MAX_THREADS	1024
 
 #define WL_ARRAY_SIZE(arr)	(sizeof(arr) / sizeof((arr)[0]))
@@ -451,6 +458,187 @@ static inline void wl_barrier_wait(pthread_barrier_t *b)
 		errno = ret;
 		die("pthread_barrier_wait");
 	}
+}
+
+/*
+ * The measured phase of a workload.  The threads that take part in it call
+ * wl_measure_worker_ready() once their start-up is over (their own first
+ * faults in libc, TLS and stack are done) and wl_measure_worker_done()
+ * when their work is; they leave it only when main lets them, so that
+ * their exit is outside the phase too.  Main brackets the phase:
+ *
+ *	wl_measure_main_ready()		every worker is parked and ready
+ *	wl_measure_main_go()		(--stop: SIGSTOP) the workers start
+ *	wl_measure_main_done()		every worker is done (--stop: SIGSTOP)
+ *	wl_measure_main_release()	the workers may return
+ *
+ * Between main_ready() and main_go(), and between main_done() and
+ * main_release(), no thread faults: main may read /proc/self files then.
+ * With --stop the process stops itself at go and at done: a test resets
+ * the counters at the first stop and reads them at the second (SIGCONT
+ * resumes it), so they count the faults of the phase and nothing else.
+ */
+struct wl_measure {
+	pthread_barrier_t ready, go, done, release;
+	bool stop;
+	uint64_t t_go, t_done;	/* the phase, stops left out */
+};
+
+static inline void wl_measure_init(struct wl_measure *m,
+				   unsigned int workers, bool stop)
+{
+	/* The first clock_gettime() faults in the vDSO: not in the phase. */
+	m->t_go = m->t_done = wl_now_ns();
+	wl_barrier_init(&m->ready, workers + 1);
+	wl_barrier_init(&m->go, workers + 1);
+	wl_barrier_init(&m->done, workers + 1);
+	wl_barrier_init(&m->release, workers + 1);
+	m->stop = stop;
+}
+
+/* Stop the whole process (every thread) until a SIGCONT, if asked to. */
+static inline void wl_stop_point(bool stop)
+{
+	if (stop && kill(getpid(), SIGSTOP))
+		die("kill(SIGSTOP)");
+}
+
+static inline void wl_measure_worker_ready(struct wl_measure *m)
+{
+	wl_barrier_wait(&m->ready);
+	wl_barrier_wait(&m->go);
+}
+
+static inline void wl_measure_worker_done(struct wl_measure *m)
+{
+	wl_barrier_wait(&m->done);
+	wl_barrier_wait(&m->release);
+}
+
+static inline void wl_measure_main_ready(struct wl_measure *m)
+{
+	wl_barrier_wait(&m->ready);
+}
+
+static inline void wl_measure_main_go(struct wl_measure *m)
+{
+	wl_stop_point(m->stop);
+	m->t_go = wl_now_ns();
+	wl_barrier_wait(&m->go);
+}
+
+static inline void wl_measure_main_done(struct wl_measure *m)
+{
+	wl_barrier_wait(&m->done);
+	m->t_done = wl_now_ns();
+	wl_stop_point(m->stop);
+}
+
+/* How long the measured phase took, in ms. */
+static inline unsigned long wl_measure_ms(const struct wl_measure *m)
+{
+	return (unsigned long)((m->t_done - m->t_go) / 1000000ULL);
+}
+
+static inline void wl_measure_main_release(struct wl_measure *m)
+{
+	wl_barrier_wait(&m->release);
+}
+
+/* The usage line of -S/--stop. */
+static inline void wl_usage_stop(FILE *out)
+{
+	fprintf(out,
+		"  -S, --stop               stop (SIGSTOP) just before and just\n"
+		"                           after the measured phase\n");
+}
+
+/*
+ * The value of a "Key:  N kB" line of /proc/self/status (key given
+ * without the colon), e.g. VmPTE; -1 if there is no such line.  Read with
+ * open/read into a static buffer, no stdio.
+ */
+static inline long wl_status_kb(const char *key)
+{
+	static char buf[8192];
+	size_t klen = strlen(key), n = 0;
+	char *p, *nl;
+	ssize_t r;
+	int fd;
+
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open /proc/self/status");
+	while (n < sizeof(buf) - 1 &&
+	       (r = read(fd, buf + n, sizeof(buf) - 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die("read /proc/self/status");
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	for (p = buf; *p; p = nl + 1) {
+		if (!strncmp(p, key, klen) && p[klen] == ':')
+			return strtol(p + klen + 1, NULL, 10);
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+	}
+	return -1;
+}
+
+/*
+ * The bounds of the VMA that contains addr, from /proc/self/maps; false if
+ * no VMA contains it.
+ */
+static inline bool wl_vma_bounds(const void *addr, uintptr_t *start,
+				 uintptr_t *end)
+{
+	uintptr_t a = (uintptr_t)addr;
+	unsigned long s, e;
+	char line[512];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/self/maps", "r");
+	if (!f)
+		die("open /proc/self/maps");
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx", &s, &e) == 2 && s <= a && a < e) {
+			*start = s;
+			*end = e;
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * As wl_map_isolated(len, WL_PMD_SIZE, false), and the VMA also lies in
+ * one naturally aligned 1 GiB range, i.e. under one PMD table: once one of
+ * its pages has been touched, a first touch anywhere in it allocates one
+ * page-table page, the PTE table of its 2 MiB range, and nothing more.
+ * len is at most 1 GiB.
+ */
+static inline void wl_map_isolated_pud(struct wl_region *r, size_t len)
+{
+	size_t ps = wl_page_size();
+	uintptr_t start;
+
+	r->len = WL_ALIGN_UP(len, ps);
+	if (r->len > WL_PUD_SIZE)
+		fail("a region of %zu bytes does not fit in 1 GiB", r->len);
+	r->resv_len = r->len + WL_PUD_SIZE + 2 * ps;
+	r->resv = wl_reserve(r->resv_len);
+	start = WL_ALIGN_UP((uintptr_t)r->resv + ps, WL_PMD_SIZE);
+	if (start / WL_PUD_SIZE != (start + r->len - 1) / WL_PUD_SIZE)
+		start = WL_ALIGN_UP(start, WL_PUD_SIZE);
+	r->base = wl_mmap((void *)start, r->len, PROT_READ | PROT_WRITE,
+			  MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	wl_nohuge(r->base, r->len);
 }
 
 /*

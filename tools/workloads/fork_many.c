@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fork_many - fork() of a process with many VMAs while a thread faults.
+ *
+ * The main thread maps V one-page private anonymous VMAs side by side,
+ * alternately PROT_READ|PROT_WRITE and PROT_READ (so that none merges with
+ * its neighbours), between PROT_NONE guard pages, and one big private
+ * anonymous region, 2 MiB aligned, isolated, with MADV_NOHUGEPAGE, whose
+ * first page of every 2 MiB range it writes (anon_vma, PTE tables).  In
+ * the measured phase, together:
+ *
+ *  - one faulting thread write-touches the fresh pages of the big region,
+ *    in order;
+ *  - main fork()s, in a loop until the faulter is done, and reaps each
+ *    child.  dup_mmap() copies all V + 5 or so VMAs under mmap_lock held
+ *    for write (on 6.4+ it write-locks every one of them), and
+ *    write-protects the pages already faulted (copy-on-write).
+ *
+ * The child exits at once without touching memory: on x86-64 the fork and
+ * the exit_group are one inline system-call sequence, so the child takes
+ * no fault and never runs C code (a C child would take a copy-on-write
+ * fault on its first store).
+ *
+ * Designed outcome in spf-shadow: log_overflow 0 (a fork is logged
+ * without losing events however many VMAs it copies); race_vma or
+ * race_vma_busy with cause fork for dufour and pvl (dup_mmap marks every
+ * VMA), race_mm (fork) for lespinasse, and no race of cause fork for seed
+ * (fork does not touch its VMA sequence).
+ */
+#include "wl_common.h"
+
+#include <sched.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define DEF_VMAS	300UL
+#define DEF_SIZE	(16 * WL_MIB)
+
+static struct {
+	unsigned long vmas;
+	size_t size;
+	bool stop;
+} opt = {
+	.vmas = DEF_VMAS,
+	.size = DEF_SIZE,
+};
+
+static struct wl_measure measure;
+static struct wl_region big;
+static char *small;		/* [guard][V one-page VMAs][guard] */
+static size_t small_len;
+static atomic_bool faulter_done;
+static atomic_ulong forks;
+static unsigned long touched, faults;
+
+static void usage(FILE *out, int status)
+{
+	fprintf(out,
+		"Usage: %s [OPTIONS]\n"
+		"A process with V VMAs forks in a loop (each child exits at once)\n"
+		"while one of its threads write-touches fresh pages.\n"
+		"Designed outcome: log_overflow 0; fork races for dufour and pvl,\n"
+		"none for seed.\n"
+		"\n"
+		"  -v, --vmas V             one-page VMAs besides the others\n"
+		"                           (default %lu)\n"
+		"  -s, --size BYTES         the faulted region (default %zuM,\n"
+		"                           rounded up to 2M)\n",
+		wl_prog, DEF_VMAS, DEF_SIZE / WL_MIB);
+	wl_usage_stop(out);
+	wl_usage_common(out);
+	exit(status);
+}
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "vmas", required_argument, NULL, 'v' },
+		{ "size", required_argument, NULL, 's' },
+		{ "stop", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "v:s:Sh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			/* well under the default vm.max_map_count */
+			opt.vmas = wl_arg_count("--vmas", optarg, 0, 60000);
+			break;
+		case 's':
+			opt.size = wl_arg_size("--size", optarg, 1);
+			break;
+		case 'S':
+			opt.stop = true;
+			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		default:
+			usage(stderr, 2);
+		}
+	}
+	wl_no_operands(argc, argv);
+	opt.size = WL_ALIGN_UP(opt.size, WL_PMD_SIZE);
+}
+
+/*
+ * fork(); the child exits with status 0 at once.  Returns the child's pid
+ * in the parent, -1 with errno set on failure.
+ */
+static pid_t fork_exiting_child(void)
+{
+#ifdef __x86_64__
+	/*
+	 * The child returns from fork in registers only: rax == 0, then
+	 * exit_group(0).  No store, no call: no fault in the child.
+	 */
+	long ret = SYS_fork;
+
+	asm volatile("syscall\n\t"
+		     "test %%rax, %%rax\n\t"
+		     "jnz 1f\n\t"
+		     "mov %[exit_group], %%eax\n\t"
+		     "xor %%edi, %%edi\n\t"
+		     "syscall\n"
+		     "1:"
+		     : "+a" (ret)
+		     : [exit_group] "i" (SYS_exit_group)
+		     : "rcx", "r11", "rdi", "memory");
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return (pid_t)ret;
+#else
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(0);
+	return pid;
+#endif
+}
+
+static void *faulter_fn(void *arg)
+{
+	size_t ps = wl_page_size(), off;
+	unsigned long f0;
+
+	(void)arg;
+	wl_measure_worker_ready(&measure);
+	while (!atomic_load(&forks))	/* start together */
+		sched_yield();
+	f0 = wl_thread_faults();
+	for (off = 0; off < big.len; off += ps) {
+		if (off % WL_PMD_SIZE) {	/* range starts are main's */
+			wl_touch_byte(big.base + off, true);
+			touched++;
+		}
+	}
+	faults = wl_thread_faults() - f0;
+	atomic_store(&faulter_done, true);
+	wl_measure_worker_done(&measure);
+	return NULL;
+}
+
+static void setup(void)
+{
+	size_t ps = wl_page_size();
+	unsigned long i;
+	int prot;
+
+	small_len = (opt.vmas + 2) * ps;
+	small = wl_reserve(small_len);
+	for (i = 0; i < opt.vmas; i++) {
+		prot = i % 2 ? PROT_READ : PROT_READ | PROT_WRITE;
+		wl_mmap(small + (i + 1) * ps, ps, prot,
+			MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	}
+	wl_map_isolated(&big, opt.size, WL_PMD_SIZE, false);
+	wl_touch_stride(big.base, big.len, WL_PMD_SIZE, true);
+}
+
+/* The VMAs of this process, from /proc/self/maps. */
+static unsigned long count_vmas(void)
+{
+	unsigned long n = 0;
+	char line[512];
+	FILE *f;
+
+	f = fopen("/proc/self/maps", "r");
+	if (!f)
+		die("open /proc/self/maps");
+	while (fgets(line, sizeof(line), f))
+		if (strchr(line, '\n'))
+			n++;
+	fclose(f);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long vmas;
+	pthread_t faulter;
+	int status;
+	pid_t pid;
+
+	wl_init(argv[0], usage);
+	parse_args(argc, argv);
+
+	setup();
+	wl_measure_init(&measure, 1, opt.stop);
+	wl_thread_start(&faulter, faulter_fn, NULL);
+
+	wl_measure_main_ready(&measure);
+	vmas = count_vmas();
+	wl_measure_main_go(&measure);
+	while (!atomic_load(&faulter_done)) {
+		pid = fork_exiting_child();
+		if (pid < 0)
+			die("fork");
+		if (waitpid(pid, &status, 0) != pid)
+			die("waitpid(%d)", (int)pid);
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			fail("child %d: wait status 0x%x", (int)pid, status);
+		atomic_fetch_add(&forks, 1);
+	}
+	wl_measure_main_done(&measure);
+	wl_measure_main_release(&measure);
+	wl_thread_join(faulter);
+	wl_free_isolated(&big);
+	wl_munmap(small, small_len);
+
+	printf("workload=fork_many vmas=%lu size=%zu forks=%lu touched=%lu "
+	       "faults=%lu elapsed_ms=%lu\n",
+	       vmas, opt.size, atomic_load(&forks), touched, faults,
+	       wl_measure_ms(&measure));
+	return 0;
+}
