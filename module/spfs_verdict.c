@@ -221,7 +221,7 @@ static void spfs_judge_vma(struct spfs_judging *jg,
 {
 	const struct spfs_fault *f = jg->f;
 	u8 rules = spfs_op_rules(ev->kind);
-	u64 held_from, held_to;
+	u64 held_from, held_to, bracket_end;
 	int w;
 
 	if (!spfs_ranges_overlap(ev->start, ev->end, jg->vm_start, jg->vm_end))
@@ -231,6 +231,10 @@ static void spfs_judge_vma(struct spfs_judging *jg,
 		rules &= ~SPFS_RULE_BIT(SPFS_RULE_PVL);
 	held_from = ev->kind == SPFS_OP_VMA_LOCK ? ev->t_end : ev->t_begin;
 	held_to = ev->cycle ? cycle_end : ev->t_end;
+	/* Fork and collapse write-begin their VMAs until the cycle ends. */
+	bracket_end = ev->cycle && (ev->kind == SPFS_OP_FORK ||
+				    ev->kind == SPFS_OP_COLLAPSE) ?
+		      cycle_end : ev->t_end;
 	if ((rules & SPFS_RULE_BIT(SPFS_RULE_PVL)) && held_from &&
 	    spfs_overlaps(held_from, held_to, f->t0, f->tl))
 		jg->j->vma_lock_seen = true;
@@ -242,7 +246,7 @@ static void spfs_judge_vma(struct spfs_judging *jg,
 		for (r = SPFS_RULE_SEED; r <= SPFS_RULE_DUFOUR; r++) {
 			if (!(rules & SPFS_RULE_BIT(r)))
 				continue;
-			if (spfs_during(ev->t_begin, ev->t_end, f->t0))
+			if (spfs_during(ev->t_begin, bracket_end, f->t0))
 				spfs_raise(jg->j, r, w, SPFS_V_RACE_VMA_BUSY,
 					   ev->cause);
 			else if (ev->t_begin > f->t0 && ev->t_begin <= wend)

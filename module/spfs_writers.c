@@ -390,12 +390,18 @@ int spfs_vma_write_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		.end = end, .tid = current->pid,
 		.cause = spfs_cause_current(def->cause, def->op),
 	};
+	w->ev.t_begin = spfs_now();
 	/* In the mm's write cycle: its VMA locks are looked for here. */
 	if (READ_ONCE(smm->w_begin) && smm->w_task == current) {
 		w->ev.cycle = smm->w_cycle;
 		spfs_cycle_range(smm, start, end);
+		/*
+		 * khugepaged's collapse is dufour's write section from the
+		 * write lock on (v12 10/31): it begins with the cycle.
+		 */
+		if (def->op == SPFS_OP_COLLAPSE)
+			w->ev.t_begin = smm->w_begin;
 	}
-	w->ev.t_begin = spfs_now();
 	w->slot = spfs_open_begin(smm, &w->ev, NULL);
 	ret = 0;
 out:

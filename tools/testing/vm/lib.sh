@@ -206,5 +206,5 @@ bt_start() {
 
 # has_vma_lock: the kernel runs per-VMA locks (the agreement is measured).
 has_vma_lock() {
-	! grep -q '^unavailable' "$SPFS_DBG/agreement"
+	grep -qw lock_vma_under_rcu /proc/kallsyms
 }

@@ -127,7 +127,6 @@ run_design() {
 	wl_out=$(tail -n 1 "$DESIGN_OUT")
 	diag "$wl_out"
 	design_summary
-	echo "$name $* $(sv pvl.agree) $(sv pvl.disagree)" >>/tmp/spfs-agreement
 	invariant
 }
 
@@ -273,10 +272,13 @@ test_collapse() {
 	[ $rc = 0 ] || return $rc
 	# The workload did what it says: ranges collapsed under their faulter.
 	expect_gt ranges_cut "$(kv ranges_cut "$wl_out")" 0 || return 1
-	expect_gt pmd_changed "$(sv pmd_changed)" 0 || rc=1
+	# The PMD changes under the faults: one in flight across it sees it
+	# changed at T1 (pmd_changed), one beginning during the collapse finds
+	# it cleared (no_page_table), one after finds it huge (huge_pmd) -
+	# which of them, timing decides.
 	for r in seed dufour lespinasse; do
-		expect_gt "$r no_page_table + huge_pmd" \
-			$(($(sv "$r.ineligible.no_page_table") + $(sv "$r.ineligible.huge_pmd"))) 0 ||
+		expect_gt "$r: pmd_changed + no_page_table + huge_pmd" \
+			$(($(sv pmd_changed) + $(sv "$r.ineligible.no_page_table") + $(sv "$r.ineligible.huge_pmd"))) 0 ||
 			rc=1
 	done
 	expect_gt "dufour VMA races (madvise, khugepaged)" \
@@ -284,7 +286,7 @@ test_collapse() {
 	expect_gt "pvl VMA races" "$(vma_races pvl)" 0 &&
 	expect_gt lespinasse.race_mm "$(sv lespinasse.race_mm)" 0 && return $rc
 }
-t "design: THP collapse under faults: pmd_changed, no_page_table/huge_pmd, dufour and pvl VMA races, lespinasse race_mm" test_collapse
+t "design: THP collapse under faults: the PMD seen changing, dufour and pvl VMA races, lespinasse race_mm" test_collapse
 
 # --- eligibility ------------------------------------------------------------
 
@@ -389,22 +391,24 @@ t "design: fork of a 300-VMA process: no log overflow; fork races for dufour, pv
 test_clear_refs() {
 	run_design clear_refs --threads 2 --iterations 12 || return
 	expect_gt clears "$(kv clears "$wl_out")" 0 &&
-	expect_gt "dufour clear_refs races" \
-		"$(vma_races dufour clear_refs)" 0 &&
+	# dufour's section is the VM_SOFTDIRTY flag change (v12 10/31), made
+	# only on VMAs that have the flag again since the last clear: its
+	# races are timing.  pvl's write lock is taken on every VMA (6.12:
+	# walk_page_range(PGWALK_WRLOCK)).
 	expect_gt "pvl clear_refs races" "$(vma_races pvl clear_refs)" 0 &&
 	expect_eq "seed VMA races" "$(vma_races seed)" 0 &&
 	expect_gt lespinasse.race_mm "$(sv lespinasse.race_mm)" 0
 }
-t "design: soft-dirty clear (clear_refs 4) under faults: clear_refs races for dufour, pvl; no VMA race for seed" test_clear_refs
+t "design: soft-dirty clear (clear_refs 4) under faults: clear_refs races for pvl; no VMA race for seed" test_clear_refs
 
 test_policy_mbind() {
 	run_design policy_churn --mode mbind --threads 2 --size 8M || return
 	expect_gt churns "$(kv churns "$wl_out")" 0 &&
-	expect_gt "dufour mbind races" "$(vma_races dufour mbind)" 0 &&
-	expect_gt "pvl mbind races" "$(vma_races pvl mbind)" 0 &&
+	expect_gt "dufour mempolicy races" "$(vma_races dufour mempolicy)" 0 &&
+	expect_gt "pvl mempolicy races" "$(vma_races pvl mempolicy)" 0 &&
 	expect_eq "seed VMA races" "$(vma_races seed)" 0
 }
-t "design: mbind() toggles on the faulted VMA: mbind races for dufour, pvl; no VMA race for seed" test_policy_mbind
+t "design: mbind() toggles on the faulted VMA: mempolicy races for dufour, pvl; no VMA race for seed" test_policy_mbind
 
 test_policy_ksm() {
 	run_design policy_churn --mode ksm --threads 2 --size 8M || return
@@ -418,8 +422,8 @@ t "design: PR_SET_MEMORY_MERGE toggles (6.4+): prctl races for dufour, pvl; no V
 # --- the agreement that can fail --------------------------------------
 
 # contested_rate: "AGREE DISAGREE" of the agreement file's contested line,
-# "contested total N agree A disagree D rate R%" (faults with a writer in
-# their window; tautological rows left out).
+# "contested N agree A disagree D rate R%" (faults a write cycle overlapped;
+# the rows that agree by construction left out).
 contested_rate() {
 	awk '$1 == "contested" {
 		for (i = 2; i < NF; i++) {
@@ -461,7 +465,8 @@ test_shmem_completed() {
 	# there, it is neither late nor a retry.
 	expect_ge "0.1% of faults, against faults_late" $((f / 1000)) \
 		"$(sv faults_late)" || rc=1
-	expect_ge "0.1% of faults, against seed.real_retry" $((f / 1000)) \
+	# (The process's own start-up reads its files: those retry for I/O.)
+	expect_ge "0.5% of faults, against seed.real_retry" $((f / 200)) \
 		"$(sv seed.real_retry)" || rc=1
 	expect_ge "seed.success, per mille of its eligible faults" \
 		$(($(sv seed.success) * 1000 / (f - $(ineligible seed)))) 990 &&
