@@ -55,7 +55,7 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 TEST_TOOLS := $(BUILD)/tools/spfs_write $(BUILD)/tools/spfs_fuzz \
-	$(BUILD)/tools/spfs_churn \
+	$(BUILD)/tools/spfs_churn $(BUILD)/tools/spfs_comm \
 	$(BUILD)/tools/pf_bench
 CLI := $(if $(wildcard tools/cli/*.c),$(BUILD)/tools/spf-shadow)
 

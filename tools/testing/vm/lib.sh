@@ -18,8 +18,8 @@ diag() {
 	echo "$*"
 }
 
-# stat KEY: a value from debugfs stats (empty when the key is absent).
-stat() {
+# spfs_stat KEY: a value from debugfs stats (empty when the key is absent).
+spfs_stat() {
 	awk -v k="$1" '$1 == k { print $2; found = 1 } END { exit !found }' \
 		"$SPFS_DBG/stats"
 }

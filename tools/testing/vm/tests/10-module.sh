@@ -23,17 +23,35 @@ test_probe_attached() {
 		"$SPFS_DBG/probes" ||
 		{ cat "$SPFS_DBG/probes"; return 1; }
 	expect_eq "nmissed.down_write key" \
-		"$(stat nmissed.down_write >/dev/null && echo present)" present
+		"$(spfs_stat nmissed.down_write >/dev/null && echo present)" present
 }
 t "fault-path hooks attached, nmissed reported" test_probe_attached
+
+test_debugfs_modes() {
+	local f want got rc=0
+
+	# Root only: they name other users' processes and their layout.
+	for f in stats races procs latency agreement disagreements probes \
+		 target reset; do
+		case $f in
+		target) want=600 ;;
+		reset) want=200 ;;
+		*) want=400 ;;
+		esac
+		got=$(stat -c %a "$SPFS_DBG/$f") || return 1
+		expect_eq "mode of $f" "$got" "$want" || rc=1
+	done
+	return $rc
+}
+t "debugfs files are root's only (0400, target 0600, reset 0200)" test_debugfs_modes
 
 test_fault_count() {
 	local before after out pages
 
-	before=$(stat faults)
+	before=$(spfs_stat faults)
 	out=$(workload faults --threads 1 --iterations 1 --size 8M) ||
 		return 1
-	after=$(stat faults)
+	after=$(spfs_stat faults)
 	pages=$(kv touched "$out")
 	diag "$out"
 	expect_ge "pages touched" "$pages" 2000 &&
@@ -45,11 +63,11 @@ t "touching N fresh pages counts at least N faults" test_fault_count
 test_reset_bad_input() {
 	local before after in
 
-	before=$(stat faults)
+	before=$(spfs_stat faults)
 	for in in '' 0 2 foo '1 ' '11' '\n' '1\n\n' '1\0' 'all'; do
 		write_fails "$SPFS_DBG/reset" "$in" "Invalid argument" || return 1
 	done
-	after=$(stat faults)
+	after=$(spfs_stat faults)
 	expect_ge "faults after refused resets" "$after" "$before"
 }
 t "bad write to reset fails with EINVAL and changes nothing" test_reset_bad_input
@@ -58,9 +76,9 @@ test_reset() {
 	local before after
 
 	workload faults --threads 1 --iterations 1 --size 2M >/dev/null || return 1
-	before=$(stat faults)
+	before=$(spfs_stat faults)
 	echo 1 >"$SPFS_DBG/reset" || return 1
-	after=$(stat faults)
+	after=$(spfs_stat faults)
 	diag "faults before $before, after reset $after"
 	# The shell's own few faults between the reset and the read count.
 	[ "$after" -lt 200 ] && [ "$after" -lt "$before" ]

@@ -66,6 +66,87 @@ test_target_pid() {
 }
 t "target: pid N tracks that process from its next fault" test_target_pid
 
+# comm_start PROCESS THREAD PAGES: spfs_comm, stopped before its faults;
+# COMM_PID is its pid.
+comm_start() {
+	"$SPFS_TOOLS/spfs_comm" "$@" >/dev/null &
+	COMM_PID=$!
+	wait_for "/proc/$COMM_PID/stat" ") T " 10 "$COMM_PID"
+}
+
+# comm_faults: let spfs_comm fault, until it stops again.
+comm_faults() {
+	kill -CONT "$COMM_PID"
+	sleep 0.2
+	wait_for "/proc/$COMM_PID/stat" ") T " 10 "$COMM_PID"
+}
+
+comm_end() {
+	kill -CONT "$COMM_PID" 2>/dev/null
+	wait "$COMM_PID"
+}
+
+test_target_process_comm() {
+	echo "comm spfsproc" >"$SPFS_DBG/target" || return 1
+	echo 1 >"$SPFS_DBG/reset"
+	# Named before any fault of its own: its thread, named otherwise,
+	# is the first to fault.
+	comm_start spfsproc spfsthread 512 || return 1
+	comm_faults || { comm_end; return 1; }
+	snap
+	comm_end || return 1
+	expect_ge "faults + untracked" \
+		$(($(sv faults) + $(sv faults_untracked))) 512 &&
+	expect_ge faults "$(sv faults)" 400 && invariant
+}
+t "target: comm NAME is the process's: a thread named otherwise is tracked" test_target_process_comm
+
+test_procs_escaped() {
+	local lines
+
+	echo "comm evil" >"$SPFS_DBG/target" || return 1
+	comm_start $'evil\n1 x 9 9 9' t 64 || return 1
+	comm_faults || { comm_end; return 1; }
+	lines=$(grep -c . "$SPFS_DBG/procs")
+	diag "$(cat "$SPFS_DBG/procs")"
+	comm_end || return 1
+	# The header and one line: the newline is written \012.
+	expect_eq "procs lines" "$lines" 2
+}
+t "procs: a comm with a newline is escaped, it forges no line" test_procs_escaped
+
+test_reset_procs() {
+	echo "comm spfsproc" >"$SPFS_DBG/target" || return 1
+	comm_start spfsproc spfsthread 256 || return 1
+	comm_faults || { comm_end; return 1; }
+	awk '$2 == "spfsproc" && $3 > 0 { f = 1 } END { exit !f }' \
+		"$SPFS_DBG/procs" || { cat "$SPFS_DBG/procs"; comm_end; return 1; }
+	echo 1 >"$SPFS_DBG/reset"
+	awk '$2 == "spfsproc" && $3 == 0 { f = 1 } END { exit !f }' \
+		"$SPFS_DBG/procs" || { cat "$SPFS_DBG/procs"; comm_end; return 1; }
+	comm_end
+}
+t "reset: a tracked process's own counts start from zero" test_reset_procs
+
+test_load_tracks_existing() {
+	local i
+
+	unload_module
+	comm_start spfsproc spfsthread 1 || return 1
+	insmod "$SPF_SHADOW_KO" target='"comm spfsproc"' ||
+		{ comm_end; return 1; }
+	# Tracked at load, before it faults again.
+	for i in $(seq 50); do
+		grep -q "^$COMM_PID spfsproc" "$SPFS_DBG/procs" && break
+		sleep 0.1
+	done
+	grep -q "^$COMM_PID spfsproc" "$SPFS_DBG/procs" ||
+		{ diag "not tracked: $(cat "$SPFS_DBG/procs")"; comm_end; return 1; }
+	comm_end
+	rmmod spf_shadow && insmod "$SPF_SHADOW_KO" target=none
+}
+t "load: a process matching the load-time target is tracked at once" test_load_tracks_existing
+
 test_faults_only() {
 	local r elig rc=0
 

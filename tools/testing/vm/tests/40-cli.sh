@@ -221,9 +221,9 @@ test_cli_reset() {
 	"$CLI" target comm faults || return 1
 	workload faults -t 2 -i 1 >/dev/null || return 1
 	"$CLI" target none || return 1
-	expect_gt "faults before reset" "$(stat faults)" 0 || return 1
+	expect_gt "faults before reset" "$(spfs_stat faults)" 0 || return 1
 	"$CLI" reset || return 1
-	expect_eq "faults after reset" "$(stat faults)" 0
+	expect_eq "faults after reset" "$(spfs_stat faults)" 0
 }
 t "cli: reset zeroes the counters" test_cli_reset
 
