@@ -37,6 +37,7 @@ static struct {
 	unsigned long iterations;
 	unsigned long vmas;
 	unsigned long pages;
+	bool stop;
 } opt = {
 	.threads = DEF_THREADS,
 	.iterations = DEF_ITERATIONS,
@@ -63,6 +64,7 @@ static void usage(FILE *out, int status)
 		"  -k, --vmas K             VMAs per iteration (default %lu)\n"
 		"  -p, --pages P            pages touched per VMA (default %lu)\n",
 		wl_prog, DEF_THREADS, DEF_ITERATIONS, DEF_VMAS, DEF_PAGES);
+	wl_usage_stop(out);
 	wl_usage_common(out);
 	exit(status);
 }
@@ -74,12 +76,13 @@ static void parse_args(int argc, char **argv)
 		{ "iterations", required_argument, NULL, 'i' },
 		{ "vmas", required_argument, NULL, 'k' },
 		{ "pages", required_argument, NULL, 'p' },
+		{ "stop", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "t:i:k:p:h", longopts,
+	while ((c = getopt_long(argc, argv, "t:i:k:p:Sh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -97,6 +100,9 @@ static void parse_args(int argc, char **argv)
 		case 'p':
 			opt.pages = wl_arg_count("--pages", optarg, 1,
 						 1UL << 20);
+			break;
+		case 'S':
+			opt.stop = true;
 			break;
 		case 'h':
 			usage(stdout, 0);
@@ -164,8 +170,13 @@ int main(int argc, char **argv)
 	t0 = wl_now_ns();
 	for (it = 0; it < opt.iterations; it++) {
 		map_vmas();
+		/* --stop: around the faults, the workers parked (wl_common.h). */
+		if (opt.stop && !it)
+			raise(SIGSTOP);
 		wl_barrier_wait(&start_bar);
 		wl_barrier_wait(&done_bar);
+		if (opt.stop && it == opt.iterations - 1)
+			raise(SIGSTOP);
 		wl_munmap(resv, resv_len);
 	}
 	for (t = 0; t < opt.threads; t++) {

@@ -208,3 +208,154 @@ bt_start() {
 has_vma_lock() {
 	grep -qw lock_vma_under_rcu /proc/kallsyms
 }
+
+# --- workloads with a measured phase (--stop) -------------------------
+
+DESIGN_OUT=/tmp/spfs-design.out
+DESIGN_TRACE_FILE=/tmp/spfs-design.trace
+TRACING=/sys/kernel/tracing
+
+# proc_state PID: the state letter of process PID, empty if it is gone.
+proc_state() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d ' ' -f 1
+}
+
+# wait_stopped PID: wait (up to 60 s) until process PID has stopped
+# itself; fail at once if it exits instead.
+wait_stopped() {
+	local i
+
+	for i in $(seq 600); do
+		case $(proc_state "$1") in
+		T) return 0 ;;
+		Z|X|'') return 1 ;;
+		esac
+		sleep 0.1
+	done
+	diag "process $1 did not stop within 60 s"
+	return 1
+}
+
+# design_trace on|off: the spf_shadow:vma_event trace, into
+# DESIGN_TRACE_FILE when turned off.
+design_trace() {
+	local ev=$TRACING/events/spf_shadow/vma_event/enable
+
+	[ -e "$ev" ] || { diag "no $ev"; return 1; }
+	if [ "$1" = on ]; then
+		echo 0 >"$ev" && : >"$TRACING/trace" && echo 1 >"$ev"
+	else
+		echo 0 >"$ev" && cat "$TRACING/trace" >"$DESIGN_TRACE_FILE"
+	fi
+}
+
+# reasons RULE: RULE's ineligible reasons that are not 0, "reason=N ...".
+reasons() {
+	local k out=
+
+	for k in "${!S[@]}"; do
+		case $k in
+		"$1.ineligible."*)
+			[ "${S[$k]}" = 0 ] || out="$out ${k#"$1.ineligible."}=${S[$k]}"
+			;;
+		esac
+	done
+	echo "${out# }"
+}
+
+# design_summary: the verdicts of the last snap.
+design_summary() {
+	local r
+
+	diag "faults $(sv faults) late $(sv faults_late) kernel $(sv faults_kernel) pmd_changed $(sv pmd_changed) log_overflow $(sv log_overflow)"
+	for r in $SPFS_RULES; do
+		diag "  $r: ok=$(sv "$r.success") vma=$(sv "$r.race_vma") busy=$(sv "$r.race_vma_busy") retry=$(sv "$r.real_retry") pt=$(sv "$r.race_pgtable") mm=$(sv "$r.race_mm") pt_overlap=$(sv "$r.pt_overlap") ineligible: $(reasons "$r")"
+	done
+	has_vma_lock &&
+		diag "  pvl agreement: agree $(sv pvl.agree) disagree $(sv pvl.disagree)"
+	return 0
+}
+
+# design_abort PID WHY: a run_design step failed: kill the workload,
+# say why, fail.
+design_abort() {
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	diag "$2: $(cat "$DESIGN_OUT")"
+	return 1
+}
+
+# run_design NAME ARGS...: run workload NAME --stop ARGS, tracked by comm,
+# and snap the counters of its measured phase into S (with DESIGN_TRACE=1
+# also trace its VMA events).  Its summary line is in $wl_out.  Returns
+# 77 (skip) if the workload exits with status 3 (the kernel lacks what it
+# needs), 1 if it fails or the verdicts do not add up.
+run_design() {
+	local name=$1 pid rc i
+
+	shift
+	load_module target=none || return 1
+	echo "comm $name" >"$SPFS_DBG/target" || return 1
+	"$SPFS_TOOLS/$name" --stop "$@" >"$DESIGN_OUT" 2>&1 &
+	pid=$!
+	if ! wait_stopped "$pid"; then
+		wait "$pid"
+		rc=$?
+		[ "$rc" = 3 ] && { diag "$name $*: $(cat "$DESIGN_OUT")"; return 77; }
+		design_abort "$pid" "$name $* did not reach its measured phase"
+		return
+	fi
+	# Tracked since its first fault (exec): listed in procs.
+	for i in $(seq 50); do
+		awk -v p="$pid" '$1 == p { f = 1 } END { exit !f }' \
+			"$SPFS_DBG/procs" && break
+		[ "$i" = 50 ] && diag "$name ($pid) is not in procs"
+		sleep 0.1
+	done
+	echo 1 >"$SPFS_DBG/reset"
+	if [ "${DESIGN_TRACE:-0}" = 1 ] && ! design_trace on; then
+		design_abort "$pid" "$name: no trace"
+		return
+	fi
+	kill -CONT "$pid"
+	if ! wait_stopped "$pid"; then
+		design_abort "$pid" "$name $* failed in its measured phase"
+		return
+	fi
+	snap
+	if [ "${DESIGN_TRACE:-0}" = 1 ] && ! design_trace off; then
+		design_abort "$pid" "$name: no trace"
+		return
+	fi
+	kill -CONT "$pid"
+	wait "$pid" || { diag "$name $* failed: $(cat "$DESIGN_OUT")"; return 1; }
+	wl_out=$(tail -n 1 "$DESIGN_OUT")
+	diag "$wl_out"
+	design_summary
+	invariant
+}
+
+# races RULE KIND CAUSES...: the sum of RULE.KIND.CAUSE over the causes.
+races() {
+	local r=$1 k=$2 c sum=0
+
+	shift 2
+	for c in "$@"; do
+		sum=$((sum + $(sv "$r.$k.$c")))
+	done
+	echo "$sum"
+}
+
+# vma_races RULE CAUSES...: race_vma + race_vma_busy of RULE with one of
+# CAUSES; with no cause, all of them.
+vma_races() {
+	local r=$1
+
+	shift
+	if [ $# = 0 ]; then
+		echo $(($(sv "$r.race_vma") + $(sv "$r.race_vma_busy")))
+	else
+		echo $(($(races "$r" race_vma "$@") + $(races "$r" race_vma_busy "$@")))
+	fi
+}
+
