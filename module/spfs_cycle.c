@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spf-shadow: mmap_lock write cycles of a tracked mm.
+ *
+ * A cycle runs from the return of the writer's down_write() to its
+ * up_write().  The VMA writes inside it are logged by the probes of the
+ * write paths (spfs_writers.c); here is what belongs to the cycle as a
+ * whole: its number, its cause, the fork that covers the whole mm, the
+ * ranges its writers touched, and, on kernels with per-VMA locks, the
+ * write locks it really took, logged at its end for pvl's verdict.
+ */
+
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+
+#include "spfs_clock.h"
+#include "spfs_settings.h"
+#include "spfs_stats.h"
+#include "spfs_trace.h"
+#include "spfs_track.h"
+#include "wrapper/vma_lock.h"
+
+/**
+ * spfs_cycle_of_current() - the tracked mm current is writing, if any
+ *
+ * For the probes on the VMA write paths and the rwsem calls: the writer
+ * is usually the mm's own process; a writer from outside (khugepaged,
+ * /proc/PID/clear_refs) is found by the mmap_lock it takes instead.
+ * Call under RCU.
+ *
+ * Return: the &struct spfs_mm of current's mm if current holds its
+ * mmap_lock for write, else NULL.
+ */
+struct spfs_mm *spfs_cycle_of_current(void)
+{
+	struct spfs_mm *smm;
+
+	if (!current->mm)
+		return NULL;
+	smm = spfs_mm_lookup(current->mm);
+	if (smm && READ_ONCE(smm->w_task) == current &&
+	    READ_ONCE(smm->w_begin))
+		return smm;
+	return NULL;
+}
+NOKPROBE_SYMBOL(spfs_cycle_of_current);
+
+/**
+ * spfs_cycle_begin() - a tracked mm's mmap_lock was taken for write
+ * @smm: the mm's state
+ * @cause: what the writer is doing (&enum spfs_cause)
+ *
+ * Called by the writer, from the return of its down_write().  Fork takes
+ * the parent's lock to copy every VMA: SPF's dufour write-begins each of
+ * them until the copy ends, per-VMA locks write-lock each: one event
+ * covering the whole mm stands for them, open until the cycle ends.
+ */
+void spfs_cycle_begin(struct spfs_mm *smm, u8 cause)
+{
+	u64 now = spfs_now();
+
+	smm->w_task = current;
+	/*
+	 * Cycles are numbered by the kernel's own count where it has one
+	 * (the vm_lock_seq the cycle's VMA locks get), else by ours.
+	 */
+	if (SPFS_HAVE_VMA_LOCK && spfs_vma_lock_facts)
+		smm->w_cycle = spfs_mm_cycle_lock_seq(smm->mm);
+	else
+		smm->w_cycle++;
+	smm->w_first_seq = atomic64_read(&smm->seq) + 1;
+	smm->w_cause = cause;
+	smm->w_nlocks = 0;
+	smm->w_nranges = 0;
+	smm->w_all = false;
+	smm->w_fork_slot = -1;
+	if (SPFS_HAVE_VMA_LOCK)
+		smm->w_lock_seq = spfs_mm_cycle_lock_seq(smm->mm);
+	/* Last: a fault seeing w_begin set finds the rest in place. */
+	smp_store_release(&smm->w_begin, now);
+	if (cause == SPFS_C_FORK) {
+		struct spfs_event ev = {
+			.type = SPFS_EV_VMA, .kind = SPFS_OP_FORK,
+			.t_begin = now, .start = 0, .end = ULONG_MAX,
+			.cycle = smm->w_cycle, .cause = cause,
+			.tid = current->pid,
+		};
+
+		smm->w_fork_slot = spfs_open_begin(smm, &ev, NULL);
+		smm->w_all = true;
+		/* dup_mmap() write-locks every VMA of the parent, in turn. */
+		if (SPFS_HAVE_VMA_LOCK && spfs_vma_lock_facts) {
+			ev.kind = SPFS_OP_VMA_LOCK;
+			ev.t_end = now;
+			spfs_log_append(smm, &ev);
+			spfs_stat_inc(SPFS_STAT_EVENTS_VMA_LOCK);
+		}
+	}
+}
+NOKPROBE_SYMBOL(spfs_cycle_begin);
+
+/**
+ * spfs_cycle_range() - the write cycle in progress changes [start, end)
+ * @smm: the mm's state, its cycle current's
+ * @start: first address
+ * @end: end of the range
+ *
+ * Kept for spfs_cycle_end(), which looks for the VMAs the cycle
+ * write-locked there and next to it.
+ */
+void spfs_cycle_range(struct spfs_mm *smm, u64 start, u64 end)
+{
+	if (smm->w_all)
+		return;
+	if (smm->w_nranges == SPFS_CYCLE_RANGES) {
+		smm->w_all = true;
+		return;
+	}
+	smm->w_ranges[smm->w_nranges].start = start;
+	smm->w_ranges[smm->w_nranges].end = end;
+	smm->w_nranges++;
+}
+NOKPROBE_SYMBOL(spfs_cycle_range);
+
+/*
+ * A VMA write lock: asked for at t_begin, held from t_end (when its
+ * down_write() returned; the same for a lock seen only at the cycle's end)
+ * to the end of the cycle.
+ */
+static struct spfs_event spfs_cycle_lock_event(struct spfs_mm *smm,
+					       struct vm_area_struct *vma,
+					       u64 t)
+{
+	return (struct spfs_event){
+		.type = SPFS_EV_VMA, .kind = SPFS_OP_VMA_LOCK,
+		.t_begin = t, .t_end = t,
+		.start = vma->vm_start, .end = vma->vm_end,
+		.cycle = smm->w_cycle, .cause = smm->w_cause,
+		.tid = current->pid,
+	};
+}
+
+static void spfs_cycle_log_lock(struct spfs_mm *smm,
+				const struct spfs_event *ev, u64 seq)
+{
+	trace_vma_event(smm->tgid, ev->kind, ev->cause, ev->start, ev->end,
+			seq);
+	spfs_stat_inc(SPFS_STAT_EVENTS_VMA_LOCK);
+}
+
+/*
+ * The VMA whose lock is @sem, among those of [start, end) and its two
+ * neighbours, or NULL.  find_vma_prev() is not exported: the walk starts
+ * at the VMA that holds start - 1, if one does.
+ */
+static struct vm_area_struct *spfs_cycle_find_sem(struct spfs_mm *smm,
+						  u64 start, u64 end,
+						  const void *sem)
+{
+	struct vm_area_struct *vma;
+
+	for (vma = find_vma(smm->mm, start ? start - 1 : 0); vma;
+	     vma = find_vma(smm->mm, vma->vm_end)) {
+		if (spfs_vma_lock_sem(vma) == sem)
+			return vma;
+		if (vma->vm_start >= end)
+			break;
+	}
+	return NULL;
+}
+
+/**
+ * spfs_cycle_vma_lock() - the writer asks for a write lock
+ * @smm: the mm's state, its cycle current's
+ * @sem: the rw_semaphore the writer's down_write() takes
+ *
+ * On kernels with per-VMA locks, vma_start_write() takes the VMA's lock
+ * out of line, here.  The VMAs around what the cycle changes so far (its
+ * VMA write paths were entered before they lock) are looked through for
+ * the one @sem belongs to: its lock is asked for now, for its range as it
+ * is now - a split makes new VMAs of its parts later, the whole locked
+ * already - and visible to faults while the writer waits for readers
+ * (spfs_cycle_vma_locked() is when it has it).  A lock not found now (a
+ * new VMA, or one locked before any write path said where) is kept, for
+ * spfs_cycle_end() to find among the VMAs the cycle locked; the writer's
+ * other rwsems (anon_vma, i_mmap) come here too and are never found.
+ *
+ * Return: the open slot of the lock's event, or -1.
+ */
+int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
+{
+	struct vm_area_struct *vma = NULL;
+	struct spfs_event ev;
+	unsigned int i;
+	int slot = -1;
+	u64 now;
+
+	/* Fork locks every VMA: one event stands for them (cycle begin). */
+	if (!SPFS_HAVE_VMA_LOCK || !spfs_vma_lock_facts ||
+	    smm->w_cause == SPFS_C_FORK)
+		return -1;
+	for (i = 0; i < smm->w_nlocks; i++)
+		if (smm->w_locks[i].sem == sem)
+			return -1;
+	now = spfs_now();
+	if (smm->w_all)
+		vma = spfs_cycle_find_sem(smm, 0, ULONG_MAX, sem);
+	for (i = 0; !vma && i < smm->w_nranges; i++)
+		vma = spfs_cycle_find_sem(smm, smm->w_ranges[i].start,
+					  smm->w_ranges[i].end, sem);
+	if (vma) {
+		ev = spfs_cycle_lock_event(smm, vma, now);
+		ev.t_end = 0;
+		slot = spfs_open_begin(smm, &ev, sem);
+		if (slot < 0)	/* no room: seen as held from now */
+			spfs_cycle_log_lock(smm, &ev,
+					    spfs_log_append(smm, &ev));
+	}
+	if (smm->w_nlocks == SPFS_CYCLE_LOCKS)
+		return slot;
+	/* Seen, logged or not: the end of the cycle does not log it again. */
+	smm->w_locks[smm->w_nlocks].sem = sem;
+	smm->w_locks[smm->w_nlocks].t = vma ? 0 : now;
+	smm->w_nlocks++;
+	return slot;
+}
+NOKPROBE_SYMBOL(spfs_cycle_vma_lock);
+
+/**
+ * spfs_cycle_vma_queued() - the writer waits for a VMA lock it asked for
+ * @smm: the mm's state, its cycle current's
+ * @sem: the lock
+ *
+ * From lock:contention_begin: the writer stopped spinning and queued (the
+ * rwsem's waiters flag is set), and from now readers' trylock fails, as if
+ * it held the lock.  Its event, still open, is held from now.
+ */
+void spfs_cycle_vma_queued(struct spfs_mm *smm, const void *sem)
+{
+	int slot = spfs_open_find(smm, sem);
+	struct spfs_open_slot *o;
+	unsigned long st;
+
+	if (slot < 0 || smm->open[slot].ev.kind != SPFS_OP_VMA_LOCK)
+		return;
+	o = &smm->open[slot];
+	st = READ_ONCE(o->state);
+	/* Readers drop what they copy meanwhile: see spfs_open_snapshot(). */
+	WRITE_ONCE(o->state, (st & ~SPFS_OPEN_PHASE) | SPFS_OPEN_BUSY);
+	smp_wmb();	/* invalid before rewritten; pairs with the snapshot */
+	o->ev.t_end = spfs_now();
+	/* A new generation, the contents first. */
+	smp_store_release(&o->state, (st & ~SPFS_OPEN_PHASE) + 4 +
+			  SPFS_OPEN_VALID);
+}
+NOKPROBE_SYMBOL(spfs_cycle_vma_queued);
+
+/**
+ * spfs_cycle_vma_locked() - the writer has the VMA lock it asked for
+ * @smm: the mm's state, its cycle current's
+ * @slot: the lock's open slot, from spfs_cycle_vma_lock()
+ *
+ * Readers are out of the VMA from now (or from when the writer queued) to
+ * the end of the cycle: the event is logged with that as its t_end.
+ */
+void spfs_cycle_vma_locked(struct spfs_mm *smm, int slot)
+{
+	struct spfs_event ev = smm->open[slot].ev;
+	u64 now = spfs_now();
+
+	/* Held from when it queued, if it did, else from now. */
+	spfs_cycle_log_lock(smm, &ev,
+			    spfs_open_end(smm, slot, ev.t_end ?: now));
+}
+NOKPROBE_SYMBOL(spfs_cycle_vma_locked);
+
+/*
+ * A VMA the cycle write-locked, at its end: logged already at its lock
+ * (a kept time of 0), or now, from when its writer asked for the lock -
+ * the start of the cycle if that was not kept.
+ */
+static void spfs_cycle_end_lock(struct spfs_mm *smm,
+				struct vm_area_struct *vma)
+{
+	const void *sem = spfs_vma_lock_sem(vma);
+	u64 t = smm->w_begin;
+	struct spfs_event ev;
+	unsigned int i;
+
+	if (!spfs_vma_locked_in_cycle(vma, smm->w_lock_seq))
+		return;
+	for (i = 0; i < smm->w_nlocks; i++) {
+		if (smm->w_locks[i].sem == sem) {
+			if (!smm->w_locks[i].t)
+				return;
+			t = smm->w_locks[i].t;
+			break;
+		}
+	}
+	ev = spfs_cycle_lock_event(smm, vma, t);
+	spfs_cycle_log_lock(smm, &ev, spfs_log_append(smm, &ev));
+}
+
+/* The write-locked VMAs of [start, end) and of its two neighbours. */
+static void spfs_cycle_locks_in(struct spfs_mm *smm, u64 start, u64 end)
+{
+	struct vm_area_struct *vma;
+
+	for (vma = find_vma(smm->mm, start ? start - 1 : 0); vma;
+	     vma = find_vma(smm->mm, vma->vm_end)) {
+		spfs_cycle_end_lock(smm, vma);
+		if (vma->vm_start >= end)
+			break;
+	}
+}
+
+/*
+ * Log the VMA write locks of the cycle ending at @now, before its
+ * SPFS_EV_CYCLE entry (spfs_judge() meets the latter first).  The writer
+ * still holds mmap_lock: the VMAs are stable.  Fork locked every VMA:
+ * one event.
+ */
+static void spfs_cycle_log_locks(struct spfs_mm *smm)
+{
+	unsigned int i;
+
+	if (smm->w_cause == SPFS_C_FORK)
+		return;
+	if (smm->w_all) {
+		spfs_cycle_locks_in(smm, 0, ULONG_MAX);
+		return;
+	}
+	for (i = 0; i < smm->w_nranges; i++)
+		spfs_cycle_locks_in(smm, smm->w_ranges[i].start,
+				    smm->w_ranges[i].end);
+}
+
+/**
+ * spfs_cycle_end() - a tracked mm's write cycle ends
+ * @smm: the mm's state
+ *
+ * Called by the writer as it releases (up_write()) or downgrades
+ * (downgrade_write(): munmap and brk zap under the read lock) its
+ * mmap_lock, still holding it for write.
+ */
+void spfs_cycle_end(struct spfs_mm *smm)
+{
+	struct spfs_event ev = {
+		.type = SPFS_EV_CYCLE, .start = 0, .end = ULONG_MAX,
+		.tid = current->pid, .cause = smm->w_cause,
+		.cycle = smm->w_cycle, .t_begin = smm->w_begin,
+	};
+
+	ev.t_end = spfs_now();
+	if (SPFS_HAVE_VMA_LOCK && spfs_vma_lock_facts)
+		spfs_cycle_log_locks(smm);
+	if (smm->w_fork_slot >= 0)
+		spfs_open_end(smm, smm->w_fork_slot, ev.t_end);
+	spfs_log_append(smm, &ev);
+	spfs_stat_inc(SPFS_STAT_EVENTS_MM_WRITE);
+	smm->w_task = NULL;
+	smm->w_fork_slot = -1;
+	WRITE_ONCE(smm->w_begin, 0);
+}
+NOKPROBE_SYMBOL(spfs_cycle_end);
