@@ -40,6 +40,32 @@ quiet() {
 	rm -f "$log"
 }
 
+# The apt suites list the machine already has, one "URI SUITE" per line,
+# from both the one-line and the deb822 formats.
+apt_uris_suites() {
+	local f
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		awk '$1 == "deb" { i = 2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+			print $i, $(i + 1) }' "$f"
+	done
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk 'BEGIN { RS = ""; FS = "\n" }
+		{
+			uris = ""; suites = ""; deb = 0
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^Types:.*(^|[ \t])deb([ \t]|$)/) deb = 1
+				if ($i ~ /^URIs:/) { uris = $i; sub(/^URIs:[ \t]*/, "", uris) }
+				if ($i ~ /^Suites:/) { suites = $i; sub(/^Suites:[ \t]*/, "", suites) }
+			}
+			if (!deb) next
+			n = split(uris, u, /[ \t]+/); m = split(suites, s, /[ \t]+/)
+			for (a = 1; a <= n; a++) for (b = 1; b <= m; b++) print u[a], s[b]
+		}' "$f"
+	done
+}
+
 need_root() {
 	[ "$(id -u)" = 0 ] || die "$1 needs root (apt-get); run it as root"
 }
@@ -65,4 +91,48 @@ module_path() {
 first_kernel() {
 	set -- $KERNELS
 	echo "$1"
+}
+
+# kernel_root NAME: the build root kernel NAME needs, empty for none.
+# Debian 12 cannot build for kernels made with trixie's gcc-14: their
+# headers and linux-kbuild need trixie's compiler and libc, so the module
+# is built in a trixie root (scripts/mkroot), which is also their guest's
+# userspace (scripts/vm-run).
+kernel_root() {
+	case $1 in
+	6.18 | 7.x) echo trixie ;;
+	esac
+}
+
+# root_dir ROOT: where the build root ROOT lives.
+root_dir() {
+	echo "$SPFS_CACHE/roots/$1"
+}
+
+# in_root ROOT COMMAND [ARGS...]: run COMMAND as root inside the build
+# root ROOT, with /proc, /sys and /dev, a fresh /tmp, and the project,
+# cache and build directories at the same absolute paths as here.  The
+# mounts live in a private mount namespace: nothing is left mounted when
+# COMMAND ends, however it ends.
+in_root() {
+	local dir
+
+	dir=$(root_dir "$1")
+	shift
+	mkdir -p "$SPFS_BUILD"
+	unshare --mount --propagation private /bin/sh -euc '
+		r=$1 top=$2 cache=$3 build=$4
+		shift 4
+		mount -t proc proc "$r/proc"
+		mount --bind /sys "$r/sys"
+		mount --bind /dev "$r/dev"
+		mount -t tmpfs -o mode=1777 tmpfs "$r/tmp"
+		for d in "$top" "$cache" "$build"; do
+			mkdir -p "$r$d"
+			mount --bind "$d" "$r$d"
+		done
+		exec chroot "$r" /usr/bin/env -i HOME=/root LC_ALL=C.UTF-8 \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			DEBIAN_FRONTEND=noninteractive "$@"
+	' in_root "$dir" "$SPFS_TOP" "$SPFS_CACHE" "$SPFS_BUILD" "$@"
 }
