@@ -109,6 +109,20 @@ root_dir() {
 	echo "$SPFS_CACHE/roots/$1"
 }
 
+# kernel_run NAME COMMAND [ARGS...]: run COMMAND where the module is built
+# for kernel NAME: in its build root (in_root), or here.
+kernel_run() {
+	local r
+
+	r=$(cat "$(kernel_dir "$1")/buildroot" 2>/dev/null)
+	shift
+	if [ -n "$r" ]; then
+		in_root "$r" "$@"
+	else
+		"$@"
+	fi
+}
+
 # in_root ROOT COMMAND [ARGS...]: run COMMAND as root inside the build
 # root ROOT, with /proc, /sys and /dev, a fresh /tmp, and the project,
 # cache and build directories at the same absolute paths as here.  The
