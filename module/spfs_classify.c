@@ -19,10 +19,12 @@
 #include <linux/pgtable.h>
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
-#include <linux/swapops.h>
 #include <linux/userfaultfd_k.h>
 
 #include "spfs_classify.h"
+#include "wrapper/pgtable.h"
+#include "wrapper/shmem.h"
+#include "wrapper/swapops.h"
 
 /*
  * shmem_mapping() is not exported before 6.2 or so; the address space
@@ -38,7 +40,7 @@ static const struct address_space_operations *spfs_shmem_aops;
  */
 int spfs_classify_init(void)
 {
-	struct file *f = shmem_file_setup(KBUILD_MODNAME, 0, VM_NORESERVE);
+	struct file *f = spfs_shmem_file_setup(KBUILD_MODNAME);
 
 	if (IS_ERR(f))
 		return PTR_ERR(f);
@@ -83,7 +85,7 @@ static __always_inline pmd_t *spfs_walk_pmd(struct mm_struct *mm,
 		goto none;
 	/* A THP, a devmap or a migrating huge page, or junk: not a table. */
 	if (!pmd_present(*pmdv) || pmd_leaf(*pmdv) || pmd_trans_huge(*pmdv) ||
-	    pmd_devmap(*pmdv) || pmd_bad(*pmdv)) {
+	    spfs_pmd_devmap(*pmdv) || pmd_bad(*pmdv)) {
 		*flags |= SPFS_F(HUGE_PMD);
 		return NULL;
 	}
@@ -119,7 +121,7 @@ u32 spfs_walk(struct mm_struct *mm, unsigned long addr, unsigned long *pmd)
 		flags |= SPFS_F(PTE_NONE);
 	} else if (!pte_present(ptev)) {
 		flags |= SPFS_F(SWAP);
-		if (is_device_private_entry(pte_to_swp_entry(ptev)))
+		if (spfs_pte_device_private(ptev))
 			flags |= SPFS_F(DEVICE_PRIVATE);
 	}
 	return flags;
