@@ -31,6 +31,7 @@
 
 #include "spfs_stats.h"
 #include "spfs_track.h"
+#include "wrapper/workqueue.h"
 
 bool spfs_active;
 
@@ -152,7 +153,7 @@ int spfs_target_set(const struct spfs_target *t)
 	mutex_unlock(&spfs_target_mutex);
 	synchronize_rcu();	/* rare: a user's write to debugfs */
 	kfree(old);
-	queue_work(system_unbound_wq, &spfs_track_work);
+	queue_work(spfs_unbound_wq(), &spfs_track_work);
 	return 0;
 }
 
@@ -256,7 +257,7 @@ void spfs_track_request(struct mm_struct *mm)
 	req->tgid = current->tgid;
 	spfs_process_comm(current, req->comm);
 	llist_add(&req->node, &spfs_requests);
-	queue_work(system_unbound_wq, &spfs_track_work);
+	queue_work(spfs_unbound_wq(), &spfs_track_work);
 }
 NOKPROBE_SYMBOL(spfs_track_request);
 
@@ -443,7 +444,7 @@ static void spfs_track_work_fn(struct work_struct *work)
  */
 void spfs_track_start(void)
 {
-	queue_work(system_unbound_wq, &spfs_track_work);
+	queue_work(spfs_unbound_wq(), &spfs_track_work);
 }
 
 static void spfs_reset_mm(struct spfs_mm *smm, void *arg)
