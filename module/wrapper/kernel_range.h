@@ -5,8 +5,9 @@
  * Every header of wrapper/ gives one kernel API for exactly these ranges;
  * a kernel outside them fails to build here rather than build a module
  * that silently misses events.  To support another kernel, add its range
- * below and a branch for it to each wrapper/ header (vma_lock.h,
- * vma_probes.h, ftrace.h).
+ * below and a branch for it to each wrapper/ header that has one per
+ * range (vma_lock.h, vma_probes.h); the others (ftrace.h, pgtable.h,
+ * shmem.h, swapops.h, workqueue.h) follow an API change by its version.
  */
 #ifndef _SPFS_WRAPPER_KERNEL_RANGE_H
 #define _SPFS_WRAPPER_KERNEL_RANGE_H
@@ -23,8 +24,14 @@
 #elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 88) && \
 	LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
 #define SPFS_KERNEL_TESTED	1	/* bookworm-backports' 6.12.y */
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0) && \
+	LINUX_VERSION_CODE < KERNEL_VERSION(6, 19, 0)
+#define SPFS_KERNEL_TESTED	1	/* trixie-backports' 6.18.y */
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(7, 3, 0) && \
+	LINUX_VERSION_CODE < KERNEL_VERSION(7, 4, 0)
+#define SPFS_KERNEL_TESTED	1	/* trixie-backports' 7.3.y */
 #else
-#error "spf-shadow is tested on 6.1.y and 6.12.y (6.12.88 on): add this kernel's range here, in module/wrapper/, and a branch for it to each wrapper/ header"
+#error "spf-shadow is tested on 6.1.y, 6.12.y (6.12.88 on), 6.18.y and 7.3.y: add this kernel's range here, in module/wrapper/, and a branch for it to each wrapper/ header"
 #endif
 
 #endif /* _SPFS_WRAPPER_KERNEL_RANGE_H */

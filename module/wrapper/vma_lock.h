@@ -27,16 +27,22 @@
 
 #include "wrapper/kernel_range.h"
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 88) && \
-	LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#if (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 88) && \
+	LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)) || \
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0) && \
+	LINUX_VERSION_CODE < KERNEL_VERSION(6, 19, 0)) || \
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(7, 3, 0) && \
+	LINUX_VERSION_CODE < KERNEL_VERSION(7, 4, 0))
 
 /*
  * 6.12.88 and later 6.12.y ("mm: convert mm_lock_seq to a proper
- * seqcount"): mm_lock_seq is a seqcount_t made odd by mmap_write_lock()
- * right after down_write() and even again by vma_end_write_all() before
- * up_write()/downgrade_write(); vma_start_write() sets vm_lock_seq to its
- * odd value, under down_write(&vma->vm_lock->lock).  A new VMA's
- * vm_lock_seq is UINT_MAX.
+ * seqcount"), 6.18.y and 7.3.y: mm_lock_seq is a seqcount_t made odd by
+ * mmap_write_lock() right after down_write() and even again by
+ * vma_end_write_all() before up_write()/downgrade_write(); vma_start_write()
+ * sets vm_lock_seq to its odd value - on 6.12 under
+ * down_write(&vma->vm_lock->lock), on 6.18 and 7.3 in the out-of-line
+ * __vma_start_write(), once the readers counted in vm_refcnt are gone.  A
+ * new VMA's vm_lock_seq is UINT_MAX.
  */
 #define SPFS_HAVE_VMA_LOCK		IS_ENABLED(CONFIG_PER_VMA_LOCK)
 #define SPFS_FAULT_FLAG_VMA_LOCK	FAULT_FLAG_VMA_LOCK
@@ -68,10 +74,18 @@ static inline bool spfs_vma_locked_since(struct vm_area_struct *vma, u32 seq)
 	return v != UINT_MAX && (s32)(v - (seq | 1)) >= 0;
 }
 
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
 static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 {
 	return &vma->vm_lock->lock;
 }
+#else /* LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0) */
+/* 6.15 replaced the VMA's rw_semaphore with vm_refcnt: no down_write(). */
+static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
+{
+	return NULL;
+}
+#endif /* else LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0) */
 
 #else /* 6.1.y: no per-VMA locks */
 
@@ -105,6 +119,6 @@ static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 	return NULL;
 }
 
-#endif /* 6.12.88 <= LINUX_VERSION_CODE < 6.13 */
+#endif /* 6.12.88 <= LINUX_VERSION_CODE < 6.13, 6.18.y, 7.3.y */
 
 #endif /* _SPFS_WRAPPER_VMA_LOCK_H */

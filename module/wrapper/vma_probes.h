@@ -194,6 +194,63 @@ static const struct spfs_vma_probe_def spfs_vma_probe_defs[] __maybe_unused = {
 	SPFS_WP_MM("ksm_disable_merge_any", 0, FLAGS, SPFS_C_PRCTL),
 };
 
+#elif (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0) && \
+	LINUX_VERSION_CODE < KERNEL_VERSION(6, 19, 0)) || \
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(7, 3, 0) && \
+	LINUX_VERSION_CODE < KERNEL_VERSION(7, 4, 0))
+
+/*
+ * commit_merge() is commit_merge(vmg) on 6.18 and 7.3: the VMAs a merge
+ * writes are in the vmg (prev 16, middle 24, next 32, target 40, start
+ * 48, end 56 in both) and its __adjust and __remove bits, not in
+ * arguments.  Not hooked yet.
+ */
+static inline struct mm_struct *spfs_vmg_read(const void *vmg,
+					      struct vm_area_struct **vma,
+					      u64 *start, u64 *end)
+{
+	return NULL;
+}
+
+/*
+ * 6.18 and 7.3, provisional: 6.12's paths that these kernels still have
+ * with the same arguments (their BTF, /proc/kallsyms): vma_modify_name()
+ * for vma_modify_flags_name(); copy_vma() alone for mremap, move_vma()
+ * taking a struct vma_remap_struct now (the old range is unmapped through
+ * do_vmi_align_munmap()); 7.3's zap is __zap_vma_range().  Merges are
+ * seen through the vma_modify*() family only, not a new mapping merged
+ * into a neighbour; the VMA write lock, out of line here
+ * (__vma_start_write(vma, ...)), is not hooked yet.
+ */
+static const struct spfs_vma_probe_def spfs_vma_probe_defs[] __maybe_unused = {
+	SPFS_WP_VMA("__split_vma", 1, ADJUST, -1),
+	SPFS_WP_VMA("vma_merge_extend", 1, ADJUST, SPFS_C_MREMAP),
+	SPFS_WP("vma_modify_flags", 2, 3, 4, -1, FLAGS, -1),
+	SPFS_WP("vma_modify_name", 2, 3, 4, -1, FLAGS, -1),
+	SPFS_WP("vma_modify_policy", 2, 3, 4, -1, FLAGS, SPFS_C_MEMPOLICY),
+	SPFS_WP("vma_modify_flags_uffd", 2, 3, 4, -1, FLAGS, -1),
+	SPFS_WP("mprotect_fixup", 2, 4, 5, -1, FLAGS, SPFS_C_MPROTECT),
+	SPFS_WP("do_vmi_align_munmap", 1, 3, 4, -1, ADJUST, -1),
+	SPFS_WP("mmap_region", -1, 1, -1, 2, ADJUST, -1),
+	SPFS_WP("do_brk_flags", 1, 2, -1, 3, ADJUST, SPFS_C_BRK),
+	SPFS_WP("copy_vma", -1, 1, -1, 2, ADJUST, SPFS_C_MREMAP),
+	SPFS_WP("expand_downwards", 0, 1, -1, -1, STACK, SPFS_C_STACK),
+	{ .symbol = "insert_vm_struct", .vma = 1, .mm = 0, .start = -1,
+	  .end = -1, .len = -1, .range = SPFS_RANGE_VMA,
+	  .op = SPFS_OP_ADJUST, .cause = -1 },
+#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)
+	SPFS_WP_VMA("unmap_page_range", 1, ZAP, -1),
+#else /* LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0) */
+	SPFS_WP_VMA("__zap_vma_range", 1, ZAP, -1),
+#endif /* else LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0) */
+	SPFS_WP_VMA("vma_set_page_prot", 0, FLAGS, -1),
+	SPFS_WP_VMA("change_prot_numa", 0, NUMA, SPFS_C_NUMA),
+	SPFS_WP_VMA("pmdp_collapse_flush", 0, COLLAPSE, -1),
+	SPFS_WP_MM("mpol_rebind_mm", 0, FLAGS, SPFS_C_MEMPOLICY),
+	SPFS_WP_MM("ksm_enable_merge_any", 0, FLAGS, SPFS_C_PRCTL),
+	SPFS_WP_MM("ksm_disable_merge_any", 0, FLAGS, SPFS_C_PRCTL),
+};
+
 #endif /* LINUX_VERSION_CODE ranges */
 
 #endif /* _SPFS_WRAPPER_VMA_PROBES_H */
