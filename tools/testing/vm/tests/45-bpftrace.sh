@@ -93,8 +93,9 @@ bt_val() {
 # bt_hist OUT KEY: the number of values in the histogram KEY, and on a
 # second line its number of buckets.
 bt_hist() {
-	awk -v k="$2: " '
-		index($0, k) == 1 { in_h = 1; next }
+	# The key's line: "KEY: " up to bpftrace 0.17, "KEY:" from 0.23.
+	awk -v k="$2:" '
+		$0 == k || $0 == k " " { in_h = 1; next }
 		in_h && /^\[/ { split($0, a, "|"); n = split(a[1], f, " ");
 				sum += f[n]; buckets++; next }
 		in_h { in_h = 0 }
@@ -171,7 +172,7 @@ test_bt_verdicts_interval() {
 t "bpftrace: spfverdicts INTERVAL COUNT prints COUNT times, then exits" test_bt_verdicts_interval
 
 test_bt_races() {
-	local out=/tmp/bt-races.out lines lost sum r name v i rc=0
+	local out=/tmp/bt-races.out lines lost short sum r name v i rc=0
 
 	bt_have || return 77
 	# curtask->mm needs the kernel's BTF (the debug kernel has none).
@@ -199,18 +200,30 @@ test_bt_races() {
 	# bpftrace drops printf()s its reader is too slow for, and says so
 	# (a line is two printf()s): then every line lost must be told.
 	lost=$(awk '/^Lost [0-9]+ events$/ { s += $2 } END { print s + 0 }' $out)
+	# bpftrace 0.23's count() loses the first count of a key that two
+	# CPUs create at once, and says so (map_update_elem, retcode -17):
+	# @races may then be short by as many.
+	short=$(grep -c 'map_update_elem, retcode: -17' $out)
 	expect_gt "race lines" "$lines" 0 || rc=1
-	if [ "$lost" = 0 ]; then
+	if [ "$lost" = 0 ] && [ "$short" = 0 ]; then
 		expect_eq "race lines against @races" "$lines" "$sum" || rc=1
 	else
-		diag "bpftrace lost $lost events"
+		diag "bpftrace lost $lost events and $short counts"
 		expect_ge "race lines + lost events against @races" \
 			$((lines + lost)) "$sum" &&
-		expect_ge "@races against race lines" "$sum" "$lines" || rc=1
+		expect_ge "@races + lost counts against race lines" \
+			$((sum + short)) "$lines" || rc=1
 	fi
 	# @races[rule, name] is the module's rule.name (service window).
 	while read -r r name v; do
-		expect_eq "@races[$r, $name]" "$v" "$(sv "$r.$name")" || rc=1
+		if [ "$short" = 0 ]; then
+			expect_eq "@races[$r, $name]" "$v" "$(sv "$r.$name")" || rc=1
+		else
+			expect_ge "@races[$r, $name] + lost counts" $((v + short)) \
+				"$(sv "$r.$name")" &&
+			expect_ge "$r.$name against @races[$r, $name]" \
+				"$(sv "$r.$name")" "$v" || rc=1
+		fi
 	done < <(sed -n 's/^@races\[\([a-z]*\), \([a-z_.]*\)\]: /\1 \2 /p' $out)
 	# The writer's kernel stack went through mprotect.
 	grep -qE '^@writers\[race_vma(_busy)?\.mprotect, mprotect_same, $' $out &&
