@@ -11,8 +11,8 @@
 #   make tools        userspace workloads and tools into .build/tools/
 #   make unit         host unit tests of the kernel-independent core
 #   make install      module for KDIR's kernel (skipped without headers),
-#                     spf-shadow, its man page, spfs-table, the bpftrace
-#                     tools; PREFIX=/usr/local, DESTDIR=
+#                     spf-shadow, its man page, the bpftrace tools;
+#                     PREFIX=/usr/local, DESTDIR=
 #   make uninstall    remove what make install installed
 #   make dkms-install sources to /usr/src/spf_shadow-VERSION, then dkms
 #                     add, build, install (rebuilt for each new kernel)
@@ -39,8 +39,12 @@ export KERNELS
 
 BUILD	:= .build
 CFLAGS_TOOLS := -O2 -g -Wall -Wextra -Wno-missing-field-initializers -Werror -pthread
+# Userspace that includes the module's kernel-independent headers: the
+# stand-ins of tools/include/ for the kernel headers they name.
+CFLAGS_CORE := -Itools/include -Imodule
+USER_HEADERS := $(wildcard tools/include/linux/*.h)
 CFLAGS_UNIT := -O1 -g -Wall -Wextra -Wno-missing-field-initializers -Werror \
-	-fsanitize=address,undefined -fno-sanitize-recover=all -Itools/testing/unit/shim -Imodule
+	-fsanitize=address,undefined -fno-sanitize-recover=all $(CFLAGS_CORE)
 
 WORKLOADS := $(patsubst tools/workloads/%.c,$(BUILD)/tools/%,\
 	$(wildcard tools/workloads/*.c))
@@ -61,10 +65,13 @@ CLI := $(if $(wildcard tools/cli/*.c),$(BUILD)/tools/spf-shadow)
 
 tools: $(WORKLOADS) $(TEST_TOOLS) $(CLI)
 
-$(CLI): $(wildcard tools/cli/*.c tools/cli/*.h)
+# The CLI takes its names from the module's lists (spfs_core.h) and their
+# expansion (spfs_names.c), built as the unit tests build the core.
+$(CLI): $(wildcard tools/cli/*.c tools/cli/*.h) module/spfs_names.c \
+		module/spfs_core.h $(USER_HEADERS)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS_TOOLS) -Itools/cli \
+	@$(CC) $(CFLAGS_TOOLS) -Itools/cli $(CFLAGS_CORE) \
 		-DSPFS_CLI_VERSION=\"$(shell cat VERSION)\" -o $@ $(filter %.c,$^)
 
 $(BUILD)/tools/spfs_%: tools/testing/vm/spfs_%.c
@@ -82,8 +89,10 @@ $(BUILD)/tools/%: tools/workloads/%.c $(wildcard tools/workloads/*.h)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS_TOOLS) -o $@ $<
 
+# The unit tests, and names (the module's name lists, for
+# scripts/check-names).
 $(BUILD)/unit/%: tools/testing/unit/%.c $(CORE_SRC) module/spfs_core.h \
-		tools/testing/unit/ktap.h
+		module/spfs_stats.h tools/testing/unit/ktap.h $(USER_HEADERS)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS_UNIT) -o $@ $< $(CORE_SRC)
@@ -127,8 +136,7 @@ install-module:
 
 # What exists: the CLI only once tools/cli/ has sources.
 install-tools: $(CLI)
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 755 tools/report/spfs-table $(DESTDIR)$(BINDIR)/spfs-table
+	$(if $(CLI),install -d $(DESTDIR)$(BINDIR))
 	$(if $(CLI),install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/spf-shadow)
 	$(if $(MAN),install -d $(DESTDIR)$(MANDIR)/man8)
 	$(if $(MAN),install -m 644 $(MAN) $(DESTDIR)$(MANDIR)/man8/)
@@ -136,8 +144,7 @@ install-tools: $(CLI)
 	$(if $(BPFTRACE),install -m 755 $(BPFTRACE) $(DESTDIR)$(DATADIR)/bpftrace/)
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/spf-shadow $(DESTDIR)$(BINDIR)/spfs-table \
-		$(DESTDIR)$(MANDIR)/man8/spf-shadow.8
+	rm -f $(DESTDIR)$(BINDIR)/spf-shadow $(DESTDIR)$(MANDIR)/man8/spf-shadow.8
 	rm -rf $(DESTDIR)$(DATADIR)
 	@if [ -n "$(KREL)" ]; then \
 		rm -f $(DESTDIR)/lib/modules/$(KREL)/extra/spf_shadow.ko* \

@@ -4,8 +4,8 @@
  *
  * Everything declared here is plain C over fixed-width integers: it is
  * compiled into spf_shadow.ko and, unchanged, into the host unit tests
- * under tools/testing/unit/, whose shim headers stand in for the two
- * kernel headers included below.  Nothing here may include another kernel
+ * (tools/testing/unit/) and the CLI, for which tools/include/ stands in
+ * for the two kernel headers included below.  Nothing here may include another kernel
  * header, take a lock or allocate.
  *
  * Every list of names - rules, verdicts, reasons, causes, operations,

@@ -25,10 +25,6 @@
 #include "spfs_track.h"
 #include "wrapper/vma_lock.h"
 
-enum spfs_pvl_profile spfs_pvl = SPFS_PVL_6_12;
-bool spfs_vma_lock_facts = true;
-bool spfs_vma_lock_timing = true;
-
 static char *target = "all";
 module_param(target, charp, 0444);
 MODULE_PARM_DESC(target, "What to track from load: none, all, \"pid N\", \"comm NAME\" (default: all)");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * spf-shadow: the module's settings, from its parameters (spfs_main.c),
- * fixed from load to unload.
+ * spf-shadow: the module's settings (spfs_settings.c), from its
+ * parameters (spfs_main.c), fixed from load to unload.
  */
 #ifndef _SPFS_SETTINGS_H
 #define _SPFS_SETTINGS_H

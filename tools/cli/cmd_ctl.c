@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * spf-shadow report, target and reset: the module's totals, and its two
- * control files.
+ * spf-shadow report, latency, target and reset: the module's totals and
+ * histograms, and its two control files.
  */
 #include "spf-shadow.h"	/* first: it defines _GNU_SOURCE */
 
@@ -18,8 +18,22 @@ const char spfs_report_usage[] =
 "\n"
 "Options:\n"
 "  -r, --rule RULE     show only RULE: seed, dufour, lespinasse or pvl\n"
-"                      (may be repeated; default all four)\n"
+"                      (may be repeated; default: all)\n"
 "  -j, --json          print JSON instead of the table\n"
+"  -d, --debugfs DIR   the module's debugfs directory\n"
+"  -h, --help          show this help and exit\n";
+
+const char spfs_latency_usage[] =
+"Usage: spf-shadow latency [-r RULE]\n"
+"\n"
+"Show the module's latency histograms since its counters were last reset,\n"
+"per rule: the service window and the lock wait, in nanoseconds, of the\n"
+"faults the rule would have completed speculatively, drawn as bpftrace\n"
+"draws a hist(), on stdout.\n"
+"\n"
+"Options:\n"
+"  -r, --rule RULE     show only RULE: seed, dufour, lespinasse or pvl\n"
+"                      (may be repeated; default: all)\n"
 "  -d, --debugfs DIR   the module's debugfs directory\n"
 "  -h, --help          show this help and exit\n";
 
@@ -62,7 +76,19 @@ static void ctl_parse_common(int argc, char **argv, const char *usage)
 		spfs_common_opt(opt, argv, usage);
 }
 
-int spfs_cmd_report(int argc, char **argv)
+/* The heading of report and latency: what, and the target now. */
+static void ctl_title(char *buf, size_t size, const char *what)
+{
+	char *target = spfs_target_read(false);
+
+	snprintf(buf, size, "spf-shadow %s since the last reset (target: %s):",
+		 what, target ? target : "unknown");
+	free(target);
+}
+
+/* Options of report and latency: -r, and --json if @json is not NULL. */
+static unsigned int ctl_parse_rules(int argc, char **argv, const char *usage,
+				    bool *json)
 {
 	static const struct option longopts[] = {
 		SPFS_OPT_HELP,
@@ -71,39 +97,78 @@ int spfs_cmd_report(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct spfs_report r = { .elapsed = -1 };
-	struct spfs_snap snap;
-	char title[512], *target;
-	bool json = false;
+	unsigned int rules = 0;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, SPFS_COMMON_OPTS "r:j",
+	while ((opt = getopt_long(argc, argv,
+				  json ? SPFS_COMMON_OPTS "r:j" :
+					 SPFS_COMMON_OPTS "r:",
 				  longopts, NULL)) != -1) {
-		if (spfs_common_opt(opt, argv, spfs_report_usage))
+		if (spfs_common_opt(opt, argv, usage))
 			continue;
 		if (opt == 'r')
-			r.rules |= 1U << spfs_parse_rule(optarg);
-		else if (opt == 'j')
-			json = true;
+			rules |= 1U << spfs_parse_rule(optarg);
+		else if (opt == 'j' && json)
+			*json = true;
+		else
+			spfs_usage_error("unknown option '%s'", argv[optind - 1]);
 	}
 	if (optind < argc)
 		spfs_usage_error("unexpected argument '%s'", argv[optind]);
-	spfs_dir_check();
+	return rules ? rules : SPFS_ALL_RULES;
+}
 
-	target = spfs_target_read(false);
-	snprintf(title, sizeof(title),
-		 "spf-shadow totals since the last reset (target: %s):",
-		 target ? target : "unknown");
-	free(target);
+int spfs_cmd_report(int argc, char **argv)
+{
+	struct spfs_report r = { .elapsed = -1 };
+	struct spfs_snap snap;
+	char title[512];
+	bool json = false;
+
+	r.rules = ctl_parse_rules(argc, argv, spfs_report_usage, &json);
+	spfs_dir_check();
+	ctl_title(title, sizeof(title), "totals");
 	spfs_snap_read(&snap);
 	r.snap = &snap;
-	r.rules = r.rules ? r.rules : SPFS_ALL_RULES;
 	r.title = title;
 	if (json)
 		spfs_report_json(stdout, &r);
 	else
 		spfs_report_table(stdout, &r);
 	spfs_snap_free(&snap);
+	return 0;
+}
+
+int spfs_cmd_latency(int argc, char **argv)
+{
+	unsigned int rules;
+	struct spfs_hist *h;
+	char title[512], prefix[64], *text;
+	size_t n, i;
+	int rule;
+
+	rules = ctl_parse_rules(argc, argv, spfs_latency_usage, NULL);
+	spfs_dir_check();
+	ctl_title(title, sizeof(title), "latency");
+	text = spfs_file_read("latency");
+	if (!text)
+		spfs_die("%s/latency: no such file", spfs_dir());
+	n = spfs_hists_parse(text, &h);
+	free(text);
+	printf("\n %s\n", title);
+	for (rule = 0; rule < SPFS_NR_RULES; rule++) {
+		if (!(rules & (1U << rule)))
+			continue;
+		snprintf(prefix, sizeof(prefix), "%s.", spfs_rule_name(rule));
+		for (i = 0; i < n; i++) {
+			if (strncmp(h[i].name, prefix, strlen(prefix)))
+				continue;
+			printf("\n");
+			spfs_hist_print(stdout, &h[i]);
+		}
+	}
+	printf("\n");
+	spfs_hists_free(h, n);
 	return 0;
 }
 

@@ -35,7 +35,7 @@ const char spfs_stat_usage[] =
 "\n"
 "Options:\n"
 "  -r, --rule RULE     show only RULE: seed, dufour, lespinasse or pvl\n"
-"                      (may be repeated; default all four)\n"
+"                      (may be repeated; default: all)\n"
 "  -j, --json          print JSON instead of the table\n"
 "  -o, --output FILE   write the table or JSON to FILE\n"
 "  -d, --debugfs DIR   the module's debugfs directory\n"

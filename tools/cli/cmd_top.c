@@ -189,8 +189,8 @@ static void top_header(const struct top_sample *now,
 	for (r = 0; r < SPFS_NR_RULES; r++) {
 		spfs_rule_sum(&d, r, &sum);
 		spfs_fmt_pct(pct, sizeof(pct),
-			     spfs_pct(sum.success, sum.eligible));
-		printf("  %s %s", spfs_rules[r], pct + strspn(pct, " "));
+			     spfs_pct(sum.verdict[SPFS_V_SUCCESS], sum.eligible));
+		printf("  %s %s", spfs_rule_name(r), pct + strspn(pct, " "));
 	}
 	printf("\n\n");
 	spfs_kv_free(&d);
@@ -237,7 +237,7 @@ static void top_print(const struct top_sample *now,
 	top_header(now, before, secs, n);
 	printf("%7s %-16s %10s", "TGID", "COMM", "FAULTS/S");
 	for (r = 0; r < SPFS_NR_RULES; r++)
-		printf(" %10s", spfs_rules[r]);
+		printf(" %10s", spfs_rule_name(r));
 	printf("\n");
 	for (i = 0; i < n && i < max; i++)
 		top_print_row(&rows[i], secs);

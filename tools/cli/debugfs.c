@@ -364,7 +364,8 @@ static bool spfs_procs_header(char *line, int *col, size_t *ncols)
 		if (!c)
 			continue;
 		snprintf(name, sizeof(name), "%s.%s",
-			 spfs_rules[(c - 1) / 2], c % 2 ? "success" : "races");
+			 spfs_rule_name((c - 1) / 2),
+			 c % 2 ? "success" : "races");
 		for (i = 4; i < n; i++)
 			if (!strcmp(words[i], name))
 				col[c] = i - 3;
@@ -372,13 +373,41 @@ static bool spfs_procs_header(char *line, int *col, size_t *ncols)
 	return true;
 }
 
-/* One process line: tgid, comm (which may hold blanks), the counts. */
+/*
+ * A comm as procs writes it, for display: the module escapes blanks, tabs,
+ * newlines and backslashes as \ooo; those that print are put back, and
+ * any byte that would not print (a control character a process chose for
+ * its name) is shown as '?', so that no name can drive a terminal.
+ */
+static void spfs_comm_decode(char *dst, size_t size, const char *src)
+{
+	size_t o = 0;
+	unsigned int c;
+
+	while (*src && o + 1 < size) {
+		c = (unsigned char)*src++;
+		if (c == '\\' && src[0] >= '0' && src[0] <= '3' &&
+		    src[1] >= '0' && src[1] <= '7' &&
+		    src[2] >= '0' && src[2] <= '7') {
+			c = (src[0] - '0') * 64 + (src[1] - '0') * 8 +
+			    (src[2] - '0');
+			src += 3;
+		}
+		dst[o++] = c >= 0x20 && c < 0x7f ? c : '?';
+	}
+	dst[o] = '\0';
+}
+
+/*
+ * One process line: tgid, comm (escaped by the module; in older modules
+ * it may hold blanks), the counts.
+ */
 static bool spfs_procs_line(char *line, const int *col, size_t ncols,
 			    struct spfs_proc *p)
 {
 	char *words[64], *end;
 	uint64_t v[64];
-	size_t n, i, c;
+	size_t n, i, c, len;
 
 	n = spfs_split(line, words, ARRAY_SIZE(words));
 	if (n < ncols + 1)	/* an empty comm leaves no word */
@@ -392,10 +421,13 @@ static bool spfs_procs_line(char *line, const int *col, size_t ncols,
 		if (*end)
 			return false;
 	}
-	for (i = 1; i < n - ncols; i++)
-		snprintf(p->comm + strlen(p->comm),
-			 sizeof(p->comm) - strlen(p->comm), "%s%s",
-			 i > 1 ? " " : "", words[i]);
+	for (i = 1; i < n - ncols; i++) {
+		len = strlen(p->comm);
+		if (i > 1 && len + 1 < sizeof(p->comm))
+			p->comm[len++] = ' ';
+		spfs_comm_decode(p->comm + len, sizeof(p->comm) - len,
+				 words[i]);
+	}
 	p->faults = v[0];
 	for (c = 1; c < SPFS_PROCS_COLS; c++) {
 		if (col[c] < 0)

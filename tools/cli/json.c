@@ -105,24 +105,27 @@ static void json_rule(struct json *j, const struct spfs_kvset *kv, int rule)
 {
 	struct spfs_rule_sum sum;
 	char prefix[64];
-	size_t k;
+	int v;
 
 	spfs_rule_sum(kv, rule, &sum);
 	json_open(j, sum.rule);
-	json_u64(j, "success", sum.success);
-	for (k = 0; k < SPFS_NR_KINDS; k++)
-		json_u64(j, spfs_race_kinds[k], sum.race[k]);
-	json_u64(j, "real_retry", sum.real_retry);
-	snprintf(prefix, sizeof(prefix), "%s.ineligible.", sum.rule);
-	json_counters(j, "ineligible", kv, prefix);
+	for (v = 0; v < SPFS_NR_VERDICTS; v++)
+		if (v != SPFS_V_INELIGIBLE)
+			json_u64(j, spfs_verdict_name(v), sum.verdict[v]);
+	snprintf(prefix, sizeof(prefix), "%s.%s.", sum.rule,
+		 spfs_verdict_name(SPFS_V_INELIGIBLE));
+	json_counters(j, spfs_verdict_name(SPFS_V_INELIGIBLE), kv, prefix);
 	json_open(j, "races_by_cause");
-	for (k = 0; k < SPFS_NR_KINDS; k++) {
+	for (v = 0; v < SPFS_NR_VERDICTS; v++) {
+		if (!spfs_verdict_is_race(v))
+			continue;
 		snprintf(prefix, sizeof(prefix), "%s.%s.", sum.rule,
-			 spfs_race_kinds[k]);
-		json_counters(j, spfs_race_kinds[k], kv, prefix);
+			 spfs_verdict_name(v));
+		json_counters(j, spfs_verdict_name(v), kv, prefix);
 	}
 	json_close(j);
 	json_u64(j, "wait_avoided_ns", sum.wait_avoided_ns);
+	json_u64(j, "pt_overlap", sum.pt_overlap);
 	json_close(j);
 }
 
@@ -130,6 +133,9 @@ static void json_totals(struct json *j, const struct spfs_report *r)
 {
 	static const char *const keys[] = {
 		"faults", "faults_gup", "faults_untracked", "faults_kernel",
+	};
+	static const char *const agreement[] = {
+		"agree", "disagree", "contested", "contested_agree",
 	};
 	const struct spfs_kvset *kv = &r->snap->kv;
 	size_t i;
@@ -146,8 +152,9 @@ static void json_totals(struct json *j, const struct spfs_report *r)
 		 spfs_kv_get(kv, "pvl.writer_stall_ns"));
 	if (r->snap->agreement) {
 		json_open(j, "pvl_agreement");
-		json_u64(j, "agree", spfs_kv_get(kv, "pvl.agree"));
-		json_u64(j, "disagree", spfs_kv_get(kv, "pvl.disagree"));
+		for (i = 0; i < ARRAY_SIZE(agreement); i++)
+			json_u64(j, agreement[i],
+				 spfs_kv_get(kv, "pvl.%s", agreement[i]));
 		json_close(j);
 	}
 }

@@ -22,6 +22,7 @@ static const char main_usage[] =
 "  stat      run a command and show its verdicts per rule\n"
 "  top       live per-process view\n"
 "  report    the current totals, as a table or JSON\n"
+"  latency   the current latency histograms\n"
 "  target    show or set which processes the module tracks\n"
 "  reset     zero the module's counters\n"
 "  help      show the help of a command\n"
@@ -43,6 +44,7 @@ static const struct spfs_command {
 	{ "stat",	spfs_cmd_stat,		spfs_stat_usage },
 	{ "top",	spfs_cmd_top,		spfs_top_usage },
 	{ "report",	spfs_cmd_report,	spfs_report_usage },
+	{ "latency",	spfs_cmd_latency,	spfs_latency_usage },
 	{ "target",	spfs_cmd_target,	spfs_target_usage },
 	{ "reset",	spfs_cmd_reset,		spfs_reset_usage },
 };
@@ -160,20 +162,41 @@ bool spfs_common_opt(int opt, char **argv, const char *usage)
 }
 
 /**
- * spfs_parse_rule() - the index of a rule name
- * @name: seed, dufour, lespinasse or pvl
+ * spfs_rule_list() - the rules' names as a phrase
+ * @buf: where to put it
+ * @size: its size
  *
- * Return: its index in spfs_rules; a usage error for anything else.
+ * Return: @buf, e.g. "seed, dufour, lespinasse or pvl".
+ */
+char *spfs_rule_list(char *buf, size_t size)
+{
+	size_t len = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < SPFS_NR_RULES && len < size; i++)
+		len += snprintf(buf + len, size - len, "%s%s",
+				!i ? "" : i + 1 < SPFS_NR_RULES ? ", " : " or ",
+				spfs_rule_name(i));
+	return buf;
+}
+
+/**
+ * spfs_parse_rule() - a rule by its name
+ * @name: a rule's name, as the module has it
+ *
+ * Return: the rule (&enum spfs_rule); a usage error for anything else.
  */
 int spfs_parse_rule(const char *name)
 {
-	size_t i;
+	char rules[256];
+	int i;
 
 	for (i = 0; i < SPFS_NR_RULES; i++)
-		if (!strcmp(name, spfs_rules[i]))
+		if (!strcmp(name, spfs_rule_name(i)))
 			return i;
-	spfs_usage_error("unknown rule '%s': want seed, dufour, lespinasse or pvl",
-			 name);
+	spfs_usage_error("unknown rule '%s': want %s", name,
+			 spfs_rule_list(rules, sizeof(rules)));
 }
 
 static const struct spfs_command *spfs_find_command(const char *name)

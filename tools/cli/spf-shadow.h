@@ -6,9 +6,10 @@
  *   debugfs.c	finding /sys/kernel/debug/spf_shadow, reading and writing
  *		its files, parsing "key value" files and procs
  *   verdicts.c	per-rule summaries and top causes from the counters
+ *   hist.c	the latency histograms, drawn as bars
  *   table.c	the perf-stat-like text table (stat, report)
  *   json.c	the JSON document (stat --json, report --json)
- *   cmd_stat.c, cmd_top.c, cmd_ctl.c (report, target, reset)
+ *   cmd_stat.c, cmd_top.c, cmd_ctl.c (report, latency, target, reset)
  */
 #ifndef SPF_SHADOW_H
 #define SPF_SHADOW_H
@@ -22,6 +23,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/*
+ * The module's core header, for its lists of names: rules, verdicts,
+ * reasons (built with -Imodule -Itools/include; module/spfs_names.c is
+ * linked in for the names).
+ */
+#include "spfs_core.h"
+
 #ifndef SPFS_CLI_VERSION
 #define SPFS_CLI_VERSION	"0.4.0"	/* as VERSION; -D may override */
 #endif
@@ -32,15 +40,11 @@
 /* Text output stays below this many columns. */
 #define SPFS_COLS		79
 
-#define SPFS_NR_RULES		4
 #define SPFS_ALL_RULES		((1U << SPFS_NR_RULES) - 1)
-#define SPFS_NR_KINDS		4
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
-extern const char *const spfs_rules[SPFS_NR_RULES];
 extern const char *const spfs_rule_desc[SPFS_NR_RULES];
-extern const char *const spfs_race_kinds[SPFS_NR_KINDS];
 
 /* ---- main.c: messages and exit codes ---- */
 
@@ -68,6 +72,7 @@ char *spfs_strdup(const char *s);
 #define SPFS_OPT_HELP		{ "help", no_argument, NULL, 'h' }
 #define SPFS_OPT_DEBUGFS	{ "debugfs", required_argument, NULL, 'd' }
 bool spfs_common_opt(int opt, char **argv, const char *usage);
+char *spfs_rule_list(char *buf, size_t size);
 int spfs_parse_rule(const char *name);
 
 /* ---- debugfs.c ---- */
@@ -130,11 +135,9 @@ struct spfs_rule_sum {
 	const char *rule;
 	uint64_t faults;
 	uint64_t eligible;
-	uint64_t success;
-	uint64_t race[SPFS_NR_KINDS];
-	uint64_t real_retry;
-	uint64_t ineligible;
+	uint64_t verdict[SPFS_NR_VERDICTS];	/* ineligible: all reasons */
 	uint64_t wait_avoided_ns;
+	uint64_t pt_overlap;
 };
 
 /* A cause or reason and its count. */
@@ -149,11 +152,27 @@ size_t spfs_top_items(const struct spfs_kvset *kv, const char *prefix,
 		      struct spfs_item *items, size_t max);
 double spfs_pct(uint64_t part, uint64_t whole);
 
+/* ---- hist.c ---- */
+
+/* One histogram of debugfs "latency": its non-empty span of buckets. */
+struct spfs_hist {
+	char *name;			/* e.g. "seed.service_ns" */
+	size_t n;
+	struct {
+		uint64_t low, high;	/* [low, high) */
+		uint64_t count;
+	} b[SPFS_HIST_BUCKETS];
+};
+
+size_t spfs_hists_parse(const char *text, struct spfs_hist **hists);
+void spfs_hists_free(struct spfs_hist *hists, size_t n);
+void spfs_hist_print(FILE *out, const struct spfs_hist *h);
+
 /* ---- table.c and json.c: the stat and report output ---- */
 
 struct spfs_report {
 	const struct spfs_snap *snap;
-	unsigned int rules;		/* mask of spfs_rules to show */
+	unsigned int rules;		/* mask of rules to show */
 	const char *title;		/* table heading */
 	char *const *argv;		/* stat: the command; else NULL */
 	int exit_status;		/* stat only */
@@ -171,12 +190,14 @@ void spfs_report_json(FILE *out, const struct spfs_report *r);
 extern const char spfs_stat_usage[];
 extern const char spfs_top_usage[];
 extern const char spfs_report_usage[];
+extern const char spfs_latency_usage[];
 extern const char spfs_target_usage[];
 extern const char spfs_reset_usage[];
 
 int spfs_cmd_stat(int argc, char **argv);
 int spfs_cmd_top(int argc, char **argv);
 int spfs_cmd_report(int argc, char **argv);
+int spfs_cmd_latency(int argc, char **argv);
 int spfs_cmd_target(int argc, char **argv);
 int spfs_cmd_reset(int argc, char **argv);
 

@@ -127,43 +127,43 @@ static void spfs_items_text(char *buf, size_t room,
 	}
 }
 
-/* A race kind's row: its share of eligible faults and its top causes. */
+/* A race verdict's row: its share of eligible faults and top causes. */
 static void row_race(FILE *out, const struct spfs_report *r,
-		     const struct spfs_rule_sum *sum, size_t k)
+		     const struct spfs_rule_sum *sum, int v)
 {
 	struct spfs_item items[TOP_ITEMS];
 	char prefix[64], pct[16], causes[128], comment[192];
 	size_t n;
 
 	snprintf(prefix, sizeof(prefix), "%s.%s.", sum->rule,
-		 spfs_race_kinds[k]);
+		 spfs_verdict_name(v));
 	n = spfs_top_items(&r->snap->kv, prefix, items, TOP_ITEMS);
-	spfs_fmt_pct(pct, sizeof(pct), spfs_pct(sum->race[k], sum->eligible));
+	spfs_fmt_pct(pct, sizeof(pct), spfs_pct(sum->verdict[v], sum->eligible));
 	spfs_items_text(causes, SPFS_COLS - COMMENT_COL - strlen(pct) - 2,
 			items, n);
 	snprintf(comment, sizeof(comment), "%s  %s", pct, causes);
-	row_count(out, sum->race[k], spfs_race_kinds[k], comment);
+	row_count(out, sum->verdict[v], spfs_verdict_name(v), comment);
 }
 
 /* "ineligible" and its top reasons as indented rows, % of faults. */
 static void rows_ineligible(FILE *out, const struct spfs_report *r,
 			    const struct spfs_rule_sum *sum)
 {
+	const char *name = spfs_verdict_name(SPFS_V_INELIGIBLE);
+	uint64_t others = sum->verdict[SPFS_V_INELIGIBLE];
 	struct spfs_item items[TOP_ITEMS];
-	char prefix[64], pct[16], comment[64], name[64];
-	uint64_t others;
+	char prefix[64], pct[16], comment[64], reason[64];
 	size_t n, i;
 
-	spfs_fmt_pct(pct, sizeof(pct), spfs_pct(sum->ineligible, sum->faults));
+	spfs_fmt_pct(pct, sizeof(pct), spfs_pct(others, sum->faults));
 	snprintf(comment, sizeof(comment), "%s of faults", pct);
-	row_count(out, sum->ineligible, "ineligible", comment);
+	row_count(out, others, name, comment);
 
-	snprintf(prefix, sizeof(prefix), "%s.ineligible.", sum->rule);
+	snprintf(prefix, sizeof(prefix), "%s.%s.", sum->rule, name);
 	n = spfs_top_items(&r->snap->kv, prefix, items, TOP_ITEMS);
-	others = sum->ineligible;
 	for (i = 0; i < n && i < TOP_REASONS; i++) {
-		snprintf(name, sizeof(name), "  %s", items[i].name);
-		row_count(out, items[i].count, name,
+		snprintf(reason, sizeof(reason), "  %s", items[i].name);
+		row_count(out, items[i].count, reason,
 			  spfs_fmt_pct(pct, sizeof(pct),
 				       spfs_pct(items[i].count, sum->faults)));
 		others -= items[i].count;
@@ -174,31 +174,47 @@ static void rows_ineligible(FILE *out, const struct spfs_report *r,
 				       spfs_pct(others, sum->faults)));
 }
 
-/* pvl only: the writer stall, and the agreement with real VMA locks. */
+/* One agreement row: @agree of @agree + @disagree faults. */
+static void row_agree(FILE *out, uint64_t agree, uint64_t disagree,
+		      const char *name, const char *what)
+{
+	char pct[16], count[32], comment[128];
+
+	snprintf(comment, sizeof(comment), "%s %s, %s disagree",
+		 spfs_fmt_pct(pct, sizeof(pct),
+			      spfs_pct(agree, agree + disagree)), what,
+		 spfs_fmt_count(count, sizeof(count), disagree));
+	row_count(out, agree, name, comment);
+}
+
+/*
+ * pvl only: the writer stall, and the agreement with real VMA locks:
+ * over all faults, then over the contested ones (a write cycle
+ * overlapped them), on which a prediction can go wrong at all.
+ */
 static void rows_pvl(FILE *out, const struct spfs_report *r)
 {
 	const struct spfs_kvset *kv = &r->snap->kv;
-	uint64_t agree, disagree;
-	char pct[16], count[32], comment[128];
+	uint64_t contested, cagree;
 
 	row_ms(out, spfs_kv_get(kv, "pvl.writer_stall_ns"), "writer_stall",
 	       "writers waiting for in-flight faults");
 	if (!r->snap->agreement)
 		return;
-	agree = spfs_kv_get(kv, "pvl.agree");
-	disagree = spfs_kv_get(kv, "pvl.disagree");
-	snprintf(comment, sizeof(comment), "%s vs real VMA locks, %s disagree",
-		 spfs_fmt_pct(pct, sizeof(pct),
-			      spfs_pct(agree, agree + disagree)),
-		 spfs_fmt_count(count, sizeof(count), disagree));
-	row_count(out, agree, "agree", comment);
+	row_agree(out, spfs_kv_get(kv, "pvl.agree"),
+		  spfs_kv_get(kv, "pvl.disagree"), "agree",
+		  "vs real VMA locks");
+	contested = spfs_kv_get(kv, "pvl.contested");
+	cagree = spfs_kv_get(kv, "pvl.contested_agree");
+	row_agree(out, cagree, contested > cagree ? contested - cagree : 0,
+		  "  contested", "under write cycles");
 }
 
 static void rule_block(FILE *out, const struct spfs_report *r, int rule)
 {
 	struct spfs_rule_sum sum;
 	char pct[16], comment[64], line[128];
-	size_t k;
+	int v;
 
 	spfs_rule_sum(&r->snap->kv, rule, &sum);
 	snprintf(line, sizeof(line), " %s (%s):", sum.rule,
@@ -209,18 +225,24 @@ static void rule_block(FILE *out, const struct spfs_report *r, int rule)
 	spfs_fmt_pct(pct, sizeof(pct), spfs_pct(sum.eligible, sum.faults));
 	snprintf(comment, sizeof(comment), "%s of faults", pct);
 	row_count(out, sum.eligible, "eligible", comment);
-	spfs_fmt_pct(pct, sizeof(pct), spfs_pct(sum.success, sum.eligible));
-	snprintf(comment, sizeof(comment), "%s of eligible", pct);
-	row_count(out, sum.success, "success", comment);
-	for (k = 0; k < SPFS_NR_KINDS; k++)
-		row_race(out, r, &sum, k);
-	row_count(out, sum.real_retry, "real_retry",
-		  spfs_fmt_pct(pct, sizeof(pct),
-			       spfs_pct(sum.real_retry, sum.eligible)));
+	/* The verdicts in the module's order: success, races, real_retry. */
+	for (v = 0; v < SPFS_NR_VERDICTS; v++) {
+		if (spfs_verdict_is_race(v)) {
+			row_race(out, r, &sum, v);
+			continue;
+		}
+		if (v == SPFS_V_INELIGIBLE)
+			continue;	/* last, with its reasons */
+		snprintf(comment, sizeof(comment), "%s%s",
+			 spfs_fmt_pct(pct, sizeof(pct),
+				      spfs_pct(sum.verdict[v], sum.eligible)),
+			 v == SPFS_V_SUCCESS ? " of eligible" : "");
+		row_count(out, sum.verdict[v], spfs_verdict_name(v), comment);
+	}
 	rows_ineligible(out, r, &sum);
 	row_ms(out, sum.wait_avoided_ns, "wait_avoided",
 	       "lock wait of would-be successes");
-	if (!strcmp(sum.rule, "pvl"))
+	if (rule == SPFS_RULE_PVL)
 		rows_pvl(out, r);
 }
 
@@ -243,13 +265,24 @@ static void header(FILE *out, const struct spfs_report *r)
 		  "handle_mm_fault() without a user fault");
 }
 
-/* Counters that say part of the answer is missing, if any is not 0. */
+/* Counters that say part of the answer is missing, and what they mean. */
+static const struct {
+	const char *key;
+	const char *what;
+} spfs_notes[] = {
+	{ "log_overflow", "faults judged with events lost" },
+	{ "events_lost", "events not logged (open-event table full)" },
+	{ "inflight_full", "faults not judged (in-flight table full)" },
+	{ "track_failed", "processes could not be tracked" },
+};
+
+/* A note for each of those counters that is not 0. */
 static void notes(FILE *out, const struct spfs_report *r)
 {
 	const struct spfs_kvset *kv = &r->snap->kv;
 	const struct spfs_kv *e;
 	uint64_t missed = 0, v;
-	size_t pos = 0;
+	size_t pos = 0, i;
 	char count[32];
 
 	while ((e = spfs_kv_next(kv, "nmissed.", &pos)))
@@ -257,14 +290,13 @@ static void notes(FILE *out, const struct spfs_report *r)
 	if (missed)
 		fprintf(out, " note: %s probe hits missed (nmissed.*)\n",
 			spfs_fmt_count(count, sizeof(count), missed));
-	v = spfs_kv_get(kv, "log_overflow");
-	if (v)
-		fprintf(out, " note: %s faults judged with events lost (log_overflow)\n",
-			spfs_fmt_count(count, sizeof(count), v));
-	v = spfs_kv_get(kv, "track_failed");
-	if (v)
-		fprintf(out, " note: %s processes could not be tracked (track_failed)\n",
-			spfs_fmt_count(count, sizeof(count), v));
+	for (i = 0; i < ARRAY_SIZE(spfs_notes); i++) {
+		v = spfs_kv_get(kv, "%s", spfs_notes[i].key);
+		if (v)
+			fprintf(out, " note: %s %s (%s)\n",
+				spfs_fmt_count(count, sizeof(count), v),
+				spfs_notes[i].what, spfs_notes[i].key);
+	}
 }
 
 /**

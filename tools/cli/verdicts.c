@@ -8,51 +8,53 @@
 
 #include <string.h>
 
-const char *const spfs_rules[SPFS_NR_RULES] = {
-	"seed", "dufour", "lespinasse", "pvl",
+/*
+ * What each design is, in a few words, for headings; the names themselves
+ * are the module's (spfs_rule_name()).
+ */
+const char *const spfs_rule_desc[] = {
+	[SPFS_RULE_SEED]	= "2014 RFC, per-VMA sequence count",
+	[SPFS_RULE_DUFOUR]	= "SPF v11/v12, per-VMA count, PTL trylock",
+	[SPFS_RULE_LESPINASSE]	= "SPF v2, per-mm sequence",
+	[SPFS_RULE_PVL]		= "per-VMA locks, 6.4+",
 };
-
-/* What each design is, in a few words, for headings. */
-const char *const spfs_rule_desc[SPFS_NR_RULES] = {
-	"2014 RFC, per-VMA sequence count",
-	"SPF v11/v12, per-VMA count, PTL trylock",
-	"SPF v2, per-mm sequence",
-	"per-VMA locks, 6.4+",
-};
-
-const char *const spfs_race_kinds[SPFS_NR_KINDS] = {
-	"race_vma", "race_vma_busy", "race_pgtable", "race_mm",
-};
+/* A rule added to the module's list needs its words here. */
+_Static_assert(ARRAY_SIZE(spfs_rule_desc) == SPFS_NR_RULES,
+	       "a description per rule");
 
 /**
  * spfs_rule_sum() - one rule's verdicts
  * @kv: stats (and races)
- * @rule: index in spfs_rules
+ * @rule: the rule
  * @sum: where to put them
  *
- * eligible is faults less the ineligible ones, of every reason.
+ * The ineligible verdict is the sum of every reason; eligible is faults
+ * less that.
  */
 void spfs_rule_sum(const struct spfs_kvset *kv, int rule,
 		   struct spfs_rule_sum *sum)
 {
-	const char *r = spfs_rules[rule];
+	const char *r = spfs_rule_name(rule);
 	const struct spfs_kv *e;
 	char prefix[64];
-	size_t pos = 0, k;
+	size_t pos = 0;
+	int v;
 
 	memset(sum, 0, sizeof(*sum));
 	sum->rule = r;
 	sum->faults = spfs_kv_get(kv, "faults");
-	sum->success = spfs_kv_get(kv, "%s.success", r);
-	for (k = 0; k < SPFS_NR_KINDS; k++)
-		sum->race[k] = spfs_kv_get(kv, "%s.%s", r, spfs_race_kinds[k]);
-	sum->real_retry = spfs_kv_get(kv, "%s.real_retry", r);
+	for (v = 0; v < SPFS_NR_VERDICTS; v++)
+		if (v != SPFS_V_INELIGIBLE)
+			sum->verdict[v] = spfs_kv_get(kv, "%s.%s", r,
+						      spfs_verdict_name(v));
 	sum->wait_avoided_ns = spfs_kv_get(kv, "%s.wait_avoided_ns", r);
-	snprintf(prefix, sizeof(prefix), "%s.ineligible.", r);
+	sum->pt_overlap = spfs_kv_get(kv, "%s.pt_overlap", r);
+	snprintf(prefix, sizeof(prefix), "%s.%s.", r,
+		 spfs_verdict_name(SPFS_V_INELIGIBLE));
 	while ((e = spfs_kv_next(kv, prefix, &pos)))
-		sum->ineligible += e->val;
-	sum->eligible = sum->faults > sum->ineligible ?
-			sum->faults - sum->ineligible : 0;
+		sum->verdict[SPFS_V_INELIGIBLE] += e->val;
+	sum->eligible = sum->faults > sum->verdict[SPFS_V_INELIGIBLE] ?
+			sum->faults - sum->verdict[SPFS_V_INELIGIBLE] : 0;
 }
 
 /**

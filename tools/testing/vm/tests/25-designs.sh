@@ -86,7 +86,7 @@ test_neighbour_zap() {
 	run_design neighbour_zap --threads 2 --pmds 16 || return
 	expect_gt zaps "$(kv zaps "$wl_out")" 0 || return 1
 	for r in seed dufour; do
-		expect_gt "$r.race_vma.madvise" "$(sv "$r.race_vma.madvise")" 0 ||
+		expect_seen "$r.race_vma.madvise" "$(sv "$r.race_vma.madvise")" ||
 			rc=1
 	done
 	for_rules pvl race_vma eq 0 &&
@@ -95,7 +95,7 @@ test_neighbour_zap() {
 	for_rules lespinasse race_mm eq 0 &&
 	for_rules "$SPFS_RULES" pt_overlap gt 0 && return $rc
 }
-t "design: zaps of other pages of the faulted PTE tables: race_vma (madvise) for seed, dufour; no race for pvl; no race_mm; no seed race_pgtable; pt_overlap" test_neighbour_zap
+t "design: zaps of other pages of the faulted PTE tables: race_vma (madvise) for seed, dufour; no race for pvl; no race_mm; no seed race_pgtable; pt_overlap" "retried test_neighbour_zap"
 
 test_neighbour_zap_other_vma() {
 	run_design neighbour_zap --threads 2 --pmds 16 --other-vma || return
@@ -119,22 +119,22 @@ kernel_at_least() {
 test_table_free() {
 	run_design table_free --threads 2 --pmds 4 --passes 6 || return
 	expect_gt zaps "$(kv zaps "$wl_out")" 0 &&
-	expect_gt "seed madvise races" "$(vma_races seed madvise)" 0 &&
-	expect_gt "dufour madvise races" "$(vma_races dufour madvise)" 0 &&
+	expect_seen "seed madvise races" "$(vma_races seed madvise)" &&
+	expect_seen "dufour madvise races" "$(vma_races dufour madvise)" &&
 	for_rules "lespinasse" race_mm eq 0 &&
 	for_rules pvl race_vma eq 0 && for_rules pvl race_vma_busy eq 0 &&
 	for_rules pvl race_pgtable eq 0 || return
 	# CONFIG_PT_RECLAIM (6.14 on, Debian's builds): the emptied tables
 	# are freed under the read lock; before, they stay.
 	if kernel_at_least 6 14; then
-		expect_gt pmd_changed "$(sv pmd_changed)" 0 &&
-		expect_gt lespinasse.race_pgtable \
-			"$(sv lespinasse.race_pgtable)" 0
+		expect_seen pmd_changed "$(sv pmd_changed)" &&
+		expect_seen lespinasse.race_pgtable \
+			"$(sv lespinasse.race_pgtable)"
 	else
 		expect_eq pmd_changed "$(sv pmd_changed)" 0
 	fi
 }
-t "design: zaps emptying the faulted PTE tables: seed, dufour race_vma; lespinasse race_pgtable where they are freed (6.14+); pvl none" test_table_free
+t "design: zaps emptying the faulted PTE tables: seed, dufour race_vma; lespinasse race_pgtable where they are freed (6.14+); pvl none" "retried test_table_free"
 
 test_collapse() {
 	local thp=/sys/kernel/mm/transparent_hugepage/enabled old r rc=0
@@ -159,12 +159,12 @@ test_collapse() {
 			$(($(sv pmd_changed) + $(sv "$r.ineligible.no_page_table") + $(sv "$r.ineligible.huge_pmd"))) 0 ||
 			rc=1
 	done
-	expect_gt "dufour VMA races (madvise, khugepaged)" \
-		"$(vma_races dufour madvise khugepaged)" 0 &&
-	expect_gt "pvl VMA races" "$(vma_races pvl)" 0 &&
-	expect_gt lespinasse.race_mm "$(sv lespinasse.race_mm)" 0 && return $rc
+	expect_seen "dufour VMA races (madvise, khugepaged)" \
+		"$(vma_races dufour madvise khugepaged)" &&
+	expect_seen "pvl VMA races" "$(vma_races pvl)" &&
+	expect_seen lespinasse.race_mm "$(sv lespinasse.race_mm)" && return $rc
 }
-t "design: THP collapse under faults: the PMD seen changing, dufour and pvl VMA races, lespinasse race_mm" test_collapse
+t "design: THP collapse under faults: the PMD seen changing, dufour and pvl VMA races, lespinasse race_mm" "retried test_collapse"
 
 # --- eligibility ------------------------------------------------------------
 
@@ -220,10 +220,10 @@ test_neighbour_mmap() {
 	expect_gt churns "$(kv churns "$wl_out")" 0 &&
 	for_rules "seed dufour pvl" race_vma eq 0 &&
 	for_rules "seed dufour pvl" race_vma_busy eq 0 &&
-	expect_gt lespinasse.race_mm "$(sv lespinasse.race_mm)" 0 &&
+	expect_seen lespinasse.race_mm "$(sv lespinasse.race_mm)" &&
 	expect_agreement 99
 }
-t "design: mmap/munmap of a neighbour that cannot merge: no VMA race for seed, dufour, pvl; race_mm for lespinasse; pvl agreement >= 99%" test_neighbour_mmap
+t "design: mmap/munmap of a neighbour that cannot merge: no VMA race for seed, dufour, pvl; race_mm for lespinasse; pvl agreement >= 99%" "retried test_neighbour_mmap"
 
 test_neighbour_mmap_merge() {
 	local r rc=0
@@ -231,12 +231,12 @@ test_neighbour_mmap_merge() {
 	run_design neighbour_mmap --threads 2 --size 8M --mergeable || return
 	expect_eq merged "$(kv merged "$wl_out")" 1 || return 1
 	for r in seed dufour pvl; do
-		expect_gt "$r.race_vma + race_vma_busy" "$(vma_races "$r")" 0 ||
+		expect_seen "$r.race_vma + race_vma_busy" "$(vma_races "$r")" ||
 			rc=1
 	done
 	return $rc
 }
-t "design: mmap/munmap of a neighbour that merges into the faulted VMA: VMA races for seed, dufour, pvl" test_neighbour_mmap_merge
+t "design: mmap/munmap of a neighbour that merges into the faulted VMA: VMA races for seed, dufour, pvl" "retried test_neighbour_mmap_merge"
 
 test_merge_head() {
 	local r rc=0
@@ -244,12 +244,12 @@ test_merge_head() {
 	run_design merge_head --threads 2 --iterations 20 || return
 	expect_gt toggles "$(kv toggles "$wl_out")" 0 || return 1
 	for r in seed dufour pvl; do
-		expect_gt "$r.race_vma + race_vma_busy" "$(vma_races "$r")" 0 ||
+		expect_seen "$r.race_vma + race_vma_busy" "$(vma_races "$r")" ||
 			rc=1
 	done
-	expect_gt lespinasse.race_mm "$(sv lespinasse.race_mm)" 0 && return $rc
+	expect_seen lespinasse.race_mm "$(sv lespinasse.race_mm)" && return $rc
 }
-t "design: the head of the faulted VMA merges into its neighbour and back: VMA races for seed, dufour, pvl" test_merge_head
+t "design: the head of the faulted VMA merges into its neighbour and back: VMA races for seed, dufour, pvl" "retried test_merge_head"
 
 test_fork_many() {
 	local r rc=0
@@ -259,12 +259,12 @@ test_fork_many() {
 	expect_ge vmas "$(kv vmas "$wl_out")" 300 || return 1
 	expect_eq log_overflow "$(sv log_overflow)" 0 || rc=1
 	for r in dufour pvl; do
-		expect_gt "$r fork races" "$(vma_races "$r" fork)" 0 || rc=1
+		expect_seen "$r fork races" "$(vma_races "$r" fork)" || rc=1
 	done
-	expect_gt lespinasse.race_mm.fork "$(sv lespinasse.race_mm.fork)" 0 &&
+	expect_seen lespinasse.race_mm.fork "$(sv lespinasse.race_mm.fork)" &&
 	expect_eq "seed fork races" "$(vma_races seed fork)" 0 && return $rc
 }
-t "design: fork of a 300-VMA process: no log overflow; fork races for dufour, pvl; none for seed" test_fork_many
+t "design: fork of a 300-VMA process: no log overflow; fork races for dufour, pvl; none for seed" "retried test_fork_many"
 
 test_clear_refs() {
 	run_design clear_refs --threads 2 --iterations 12 || return
@@ -273,29 +273,36 @@ test_clear_refs() {
 	# only on VMAs that have the flag again since the last clear: its
 	# races are timing.  pvl's write lock is taken on every VMA (6.12:
 	# walk_page_range(PGWALK_WRLOCK)).
-	expect_gt "pvl clear_refs races" "$(vma_races pvl clear_refs)" 0 &&
+	expect_seen "pvl clear_refs races" "$(vma_races pvl clear_refs)" &&
 	expect_eq "seed VMA races" "$(vma_races seed)" 0 &&
-	expect_gt lespinasse.race_mm "$(sv lespinasse.race_mm)" 0
+	expect_seen lespinasse.race_mm "$(sv lespinasse.race_mm)"
 }
-t "design: soft-dirty clear (clear_refs 4) under faults: clear_refs races for pvl; no VMA race for seed" test_clear_refs
+t "design: soft-dirty clear (clear_refs 4) under faults: clear_refs races for pvl; no VMA race for seed" "retried test_clear_refs"
 
 test_policy_mbind() {
 	run_design policy_churn --mode mbind --threads 2 --size 8M || return
 	expect_gt churns "$(kv churns "$wl_out")" 0 &&
-	expect_gt "dufour mempolicy races" "$(vma_races dufour mempolicy)" 0 &&
-	expect_gt "pvl mempolicy races" "$(vma_races pvl mempolicy)" 0 &&
-	expect_eq "seed VMA races" "$(vma_races seed)" 0
+	# dufour's write section is the policy's replacement alone (v12:
+	# vma_replace_policy()), at the start of mbind's write cycle: a
+	# fault waiting for the lock has its service window over by then,
+	# so the rule's mask is checked on the full window.
+	expect_seen "dufour mempolicy races (full window)" \
+		"$(vma_races dufour.full mempolicy)" &&
+	expect_seen "pvl mempolicy races" "$(vma_races pvl mempolicy)" &&
+	expect_eq "seed VMA races" "$(vma_races seed)" 0 &&
+	expect_eq "seed VMA races (full window)" "$(vma_races seed.full)" 0
 }
-t "design: mbind() toggles on the faulted VMA: mempolicy races for dufour, pvl; no VMA race for seed" test_policy_mbind
+t "design: mbind() toggles on the faulted VMA: mempolicy races for dufour, pvl; no VMA race for seed" "retried test_policy_mbind"
 
 test_policy_ksm() {
 	run_design policy_churn --mode ksm --threads 2 --size 8M || return
 	expect_gt churns "$(kv churns "$wl_out")" 0 &&
-	expect_gt "dufour prctl races" "$(vma_races dufour prctl)" 0 &&
-	expect_gt "pvl prctl races" "$(vma_races pvl prctl)" 0 &&
+	expect_seen "dufour prctl races (full window)" \
+		"$(vma_races dufour.full prctl)" &&
+	expect_seen "pvl prctl races" "$(vma_races pvl prctl)" &&
 	expect_eq "seed VMA races" "$(vma_races seed)" 0
 }
-t "design: PR_SET_MEMORY_MERGE toggles (6.4+): prctl races for dufour, pvl; no VMA race for seed" test_policy_ksm
+t "design: PR_SET_MEMORY_MERGE toggles (6.4+): prctl races for dufour, pvl; no VMA race for seed" "retried test_policy_ksm"
 
 # --- the agreement that can fail --------------------------------------
 

@@ -34,11 +34,12 @@ cli_rule_row() {
 }
 
 # cli_json_matches JSON DIR: every number of the JSON is the one in DIR's
-# stats and races.
+# stats and races, and every reason and cause there is in the JSON.
 cli_json_matches() {
-	python3 - "$1" "$2" <<'EOF'
+	python3 - "$1" "$2" "$SPFS_VERDICTS" <<'EOF'
 import json, sys
 doc = json.load(open(sys.argv[1]))
+verdicts = sys.argv[3].split()
 kv = {}
 for f in ("stats", "races"):
     for line in open(sys.argv[2] + "/" + f):
@@ -48,24 +49,31 @@ bad = []
 def want(key, got):
     if kv.get(key) != got:
         bad.append("%s: json %s, debugfs %s" % (key, got, kv.get(key)))
+def keys(prefix):
+    return set(k[len(prefix):] for k in kv
+               if k.startswith(prefix) and "." not in k[len(prefix):])
 assert doc["version"] == 1
 for k in ("faults", "faults_gup", "faults_untracked", "faults_kernel"):
     want(k, doc[k])
 want("pvl.writer_stall_ns", doc["pvl_writer_stall_ns"])
 for r, v in doc["rules"].items():
-    for k in ("success", "race_vma", "race_vma_busy", "race_pgtable",
-              "race_mm", "real_retry", "wait_avoided_ns"):
+    for k in verdicts + ["wait_avoided_ns", "pt_overlap"]:
         want(r + "." + k, v[k])
     for reason, n in v["ineligible"].items():
         want(r + ".ineligible." + reason, n)
+    if set(v["ineligible"]) != keys(r + ".ineligible."):
+        bad.append(r + ": reasons differ from debugfs")
     for kind, causes in v["races_by_cause"].items():
         for cause, n in causes.items():
             want(r + "." + kind + "." + cause, n)
-    if len(v["ineligible"]) < 12 or len(v["races_by_cause"]) != 4:
-        bad.append(r + ": reasons or race kinds missing")
+        if set(causes) != keys(r + "." + kind + "."):
+            bad.append(r + "." + kind + ": causes differ from debugfs")
+    if list(v["races_by_cause"]) != [k for k in verdicts
+                                     if k.startswith("race_")]:
+        bad.append(r + ": race kinds missing")
 if "pvl_agreement" in doc:
-    want("pvl.agree", doc["pvl_agreement"]["agree"])
-    want("pvl.disagree", doc["pvl_agreement"]["disagree"])
+    for k in ("agree", "disagree", "contested", "contested_agree"):
+        want("pvl." + k, doc["pvl_agreement"][k])
 print("\n".join(bad[:10]) or "%d rules match" % len(doc["rules"]))
 sys.exit(1 if bad else 0)
 EOF
@@ -108,6 +116,9 @@ test_cli_stat() {
 	grep -q 'seconds time elapsed' "$CLI_OUT" &&
 	grep -q 'msec wait_avoided' "$CLI_OUT" &&
 	grep -q 'msec writer_stall' "$CLI_OUT" &&
+	{ ! has_vma_lock ||
+	  grep -qE '^ +[0-9,]+ +contested +# +(-|[0-9.]+%) under write cycles, [0-9,]+ disagree$' \
+		"$CLI_OUT"; } &&
 	expect_eq "target after stat" "$(cat "$SPFS_DBG/target")" none &&
 	cli_narrow "$CLI_OUT"
 }
@@ -126,12 +137,13 @@ test_cli_stat_json() {
 	python3 -c 'import json, sys; json.load(sys.stdin)' <"$CLI_OUT" ||
 		{ cat "$CLI_OUT"; return 1; }
 	cli_json_ok "$CLI_OUT" "$copy" || return 1
-	python3 - "$CLI_OUT" "$SPFS_TOOLS/mixed" "$(has_vma_lock && echo 1)" <<'EOF' || { cat "$CLI_OUT"; return 1; }
+	python3 - "$CLI_OUT" "$SPFS_TOOLS/mixed" "$(has_vma_lock && echo 1)" \
+		"$SPFS_RULES" <<'EOF' || { cat "$CLI_OUT"; return 1; }
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["command"] == [sys.argv[2], "-t", "2", "-d", "500"], d["command"]
 assert d["exit_status"] == 0 and d["elapsed_ns"] > 0
-assert list(d["rules"]) == ["seed", "dufour", "lespinasse", "pvl"]
+assert list(d["rules"]) == sys.argv[4].split(), list(d["rules"])
 assert d["faults"] > 1000, d["faults"]
 assert ("pvl_agreement" in d) == bool(sys.argv[3])
 EOF
@@ -195,6 +207,60 @@ test_cli_report() {
 }
 t "cli: report as a table and as JSON, also of a fake directory" test_cli_report
 
+# cli_hist_sum FILE NAME: the counts of histogram NAME in FILE, summed.
+cli_hist_sum() {
+	awk -v h="$2:" '
+		$1 == h { in_h = 1; next }
+		in_h && /^\[/ { split($0, a, "|"); n = split(a[1], f, " ");
+				s += f[n]; next }
+		in_h { exit }
+		END { print s + 0 }' "$1"
+}
+
+test_cli_latency() {
+	local fake=/tmp/spfs-cli-fake-latency r h rc=0
+
+	echo none >"$SPFS_DBG/target"
+	"$CLI" stat -o /dev/null -- "$SPFS_TOOLS/faults" -t 2 -i 1 \
+		>/dev/null || return 1
+	"$CLI" latency >"$CLI_OUT" || return 1
+	snap
+	# Each would-be success is in both histograms of its rule.
+	for r in $SPFS_RULES; do
+		for h in service_ns lock_wait_ns; do
+			expect_eq "$r.$h" "$(cli_hist_sum "$CLI_OUT" "$r.$h")" \
+				"$(sv "$r.success")" || rc=1
+		done
+	done
+	# bpftrace's bars: the largest bucket's is 52 wide.
+	expect_ge "full bars" "$(grep -cE '^\[[0-9]+[KMGT]?, [0-9]+[KMGT]?\) +[0-9]+ \|@{52}\|$' \
+		"$CLI_OUT")" $((2 * $(echo $SPFS_RULES | wc -w))) || rc=1
+	[ $rc = 0 ] && cli_narrow "$CLI_OUT" || { cat "$CLI_OUT"; return 1; }
+	# A fake file: one-value buckets, a count wider than its column (the
+	# bar gives way), an empty histogram.
+	rm -rf "$fake" && mkdir "$fake" && touch "$fake/stats" &&
+	echo none >"$fake/target" || return 1
+	printf '%s\n' seed.service_ns '[0, 1) 1' '[1, 2) 5' \
+		'[1024, 2048) 123456789012' seed.lock_wait_ns \
+		dufour.service_ns '[8, 16) 2' >"$fake/latency"
+	"$CLI" -d "$fake" latency -r seed >"$CLI_OUT" || return 1
+	cat >"$fake/want" <<'EOF'
+
+ spf-shadow latency since the last reset (target: none):
+
+seed.service_ns: service window of would-be successes, ns
+[0]                    1 |                                                    |
+[1]                    5 |                                                    |
+[1K, 2K)        123456789012 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+
+seed.lock_wait_ns: lock wait (TL - T0) of would-be successes, ns
+(no faults)
+
+EOF
+	diff -u "$fake/want" "$CLI_OUT" || return 1
+}
+t "cli: latency draws each rule's histograms as bars, every success in them" test_cli_latency
+
 test_cli_target() {
 	local err rc bad
 
@@ -230,7 +296,7 @@ t "cli: reset zeroes the counters" test_cli_reset
 test_cli_usage_errors() {
 	local err rc args c
 
-	for args in "stat -r foo -- true" "report -r foo"; do
+	for args in "stat -r foo -- true" "report -r foo" "latency -r foo"; do
 		err=$("$CLI" $args 2>&1)
 		rc=$?
 		expect_eq "exit status of '$args'" "$rc" 2 || return 1
@@ -240,12 +306,12 @@ test_cli_usage_errors() {
 		esac
 	done
 	for args in "" "bogus" "stat" "stat --bogus" "top 0" "top 1 x" \
-		    "reset now"; do
+		    "reset now" "latency --json" "latency x"; do
 		"$CLI" $args >/dev/null 2>&1
 		expect_eq "exit status of '$args'" "$?" 2 || return 1
 	done
 	"$CLI" --help >"$CLI_OUT" && "$CLI" --version >>"$CLI_OUT" || return 1
-	for c in stat top report target reset; do
+	for c in stat top report latency target reset; do
 		"$CLI" "$c" --help >>"$CLI_OUT" || return 1
 	done
 	grep -q '^Usage: spf-shadow stat ' "$CLI_OUT" && cli_narrow "$CLI_OUT"

@@ -11,6 +11,7 @@
 # them apart, under single-threaded TCG (vm-run --tcg single).
 STORM_CYCLES=${SPFS_STORM_CYCLES:-8}
 FUZZ_WRITES=${SPFS_FUZZ_WRITES:-10000}
+FUZZ_LOADS=${SPFS_FUZZ_LOADS:-20}
 
 test_rel_load() {
 	unload_module
@@ -40,7 +41,7 @@ test_fuzz_params() {
 	local i v loaded=0 refused=0
 
 	unload_module
-	for i in $(seq 100); do
+	for i in $(seq "$FUZZ_LOADS"); do
 		# Random printable target values, some of them valid.
 		case $((i % 5)) in
 		0) v="pid $RANDOM" ;;

@@ -4,9 +4,9 @@
  * The C library's own <errno.h> includes <linux/errno.h> too, and finds
  * this file first: it must give what the uapi header gives.
  */
-#ifndef _SPFS_SHIM_LINUX_ERRNO_H
-#define _SPFS_SHIM_LINUX_ERRNO_H
+#ifndef _SPFS_TOOLS_LINUX_ERRNO_H
+#define _SPFS_TOOLS_LINUX_ERRNO_H
 
 #include <asm/errno.h>
 
-#endif /* _SPFS_SHIM_LINUX_ERRNO_H */
+#endif /* _SPFS_TOOLS_LINUX_ERRNO_H */
