@@ -278,8 +278,11 @@ void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
 {
 	u64 wait = f->tl > f->t0 ? f->tl - f->t0 : 0;
 	u64 service = f->t1 > f->tl ? f->t1 - f->tl : 0;
-	struct spfs_stats *st = spfs_stats_write_begin();
+	struct spfs_stats *st;
 
+	if (SPFS_PROFILING(NO_COUNT))
+		return;
+	st = spfs_stats_write_begin();
 	st->count[SPFS_STAT_FAULTS]++;
 	spfs_count_verdicts(st, j, spfs_hist_bucket(service),
 			    spfs_hist_bucket(wait), wait);

@@ -32,6 +32,7 @@
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/ptrace.h>
 #include <linux/sched/task_stack.h>
 #include <linux/uaccess.h>
@@ -77,6 +78,27 @@ void spfs_fault_stack_growth(void)
 }
 NOKPROBE_SYMBOL(spfs_fault_stack_growth);
 
+#ifdef SPFS_PROFILE_INFLATE
+/*
+ * Work for nothing at every followed fault: a build that must fail make
+ * check's instruction budget (tools/testing/vm/tests/75-icount.sh).
+ */
+static unsigned int inflate;
+module_param(inflate, uint, 0444);
+
+static __always_inline void spfs_inflate(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < inflate; i++)
+		barrier();
+}
+#else
+static __always_inline void spfs_inflate(void)
+{
+}
+#endif
+
 /**
  * spfs_fault_entry() - T0: probe on exceptions:page_fault_user
  * @data: unused
@@ -94,6 +116,8 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 	struct spfs_slot *s;
 	u64 from;
 
+	if (SPFS_PROFILING(EMPTY))
+		return;
 	if (!spfs_is_active() || !mm || SPFS_ABLATING_T0)
 		return;
 	s = spfs_slot_find(current);
@@ -111,6 +135,12 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 			spfs_slot_free(s);
 		return;
 	}
+	if (!s && SPFS_PROFILING(TWICE_SLOT)) {
+		s = spfs_slot_claim(current);
+		if (s)
+			spfs_slot_free(s);
+		s = NULL;
+	}
 	if (!s)
 		s = spfs_slot_claim(current);
 	if (!s) {
@@ -119,12 +149,18 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 		return;
 	}
 
+	spfs_inflate();
 	s->mm = mm;
 	s->mm_id = smm->id;
 	s->addr = address;
 	s->ip = regs->ip;
 	s->t_vma_lock = 0;
 	s->vma_written = false;
+	if (SPFS_PROFILING(TWICE_WALK)) {
+		u32 flags = spfs_walk(mm, address, &s->pmd);
+
+		OPTIMIZER_HIDE_VAR(flags);
+	}
 	s->flags = spfs_walk(mm, address, &s->pmd);
 	if (error_code & X86_PF_WRITE)
 		s->flags |= SPFS_F(WRITE);
@@ -164,7 +200,8 @@ void spfs_fault_kernel(void *data, unsigned long address, struct pt_regs *regs,
 	struct mm_struct *mm = current->mm;
 	struct spfs_slot *s;
 
-	if (!spfs_is_active() || !mm || address >= TASK_SIZE_MAX)
+	if (!spfs_is_active() || !mm || address >= TASK_SIZE_MAX ||
+	    SPFS_PROFILING(EMPTY))
 		return;
 	spfs_assert_rcu_reader();
 	if (!pagefault_disabled()) {
@@ -191,6 +228,8 @@ void spfs_task_exit(void *data, struct task_struct *task)
 {
 	struct spfs_slot *s;
 
+	if (SPFS_PROFILING(EMPTY))
+		return;
 	spfs_assert_rcu_reader();
 	s = spfs_slot_find(task);
 	if (!s)
@@ -361,7 +400,7 @@ void notrace spfs_tl(unsigned long ip, unsigned long parent_ip,
 	struct spfs_slot *s;
 	unsigned long addr;
 
-	if (!spfs_is_active())
+	if (!spfs_is_active() || SPFS_PROFILING(EMPTY))
 		return;
 	vma = (struct vm_area_struct *)spfs_ftrace_arg(fregs, 0);
 	addr = spfs_ftrace_arg(fregs, 1);
@@ -382,6 +421,11 @@ void notrace spfs_tl(unsigned long ip, unsigned long parent_ip,
 			s->vm_start = vma->vm_start;
 			s->vm_end = vma->vm_end;
 			s->vma_locked = fault_flags & SPFS_FAULT_FLAG_VMA_LOCK;
+			if (SPFS_PROFILING(TWICE_CLASSIFY)) {
+				u32 flags = spfs_vma_flags(vma);
+
+				OPTIMIZER_HIDE_VAR(flags);
+			}
 			s->flags |= spfs_vma_flags(vma);
 			s->flt = spfs_task_faults();
 			if (SPFS_HAVE_VMA_LOCK && spfs_vma_lock_facts)
@@ -435,6 +479,10 @@ static __always_inline void spfs_t1_slot(struct spfs_slot *s, bool completed)
 	}
 	/* pmd_same() at commit: did the PMD the T0 walk read change? */
 	if (!(s->flags & (SPFS_F(NO_PAGE_TABLE) | SPFS_F(HUGE_PMD)))) {
+		if (SPFS_PROFILING(TWICE_WALK)) {
+			pmd = spfs_pmd_read(s->mm, s->addr);
+			OPTIMIZER_HIDE_VAR(pmd);
+		}
 		pmd = spfs_pmd_read(s->mm, s->addr);
 		if (pmd != s->pmd)
 			flags |= SPFS_F(PMD_CHANGED);
@@ -466,6 +514,8 @@ void notrace spfs_t1(unsigned long ip, unsigned long parent_ip,
 	struct spfs_slot *s;
 	bool completed;
 
+	if (SPFS_PROFILING(EMPTY))
+		return;
 	if (parent_ip - READ_ONCE(spfs_caller_start) < size)
 		completed = false;
 	else if (parent_ip - spfs_completer_start < spfs_completer_size)
@@ -498,7 +548,7 @@ void notrace spfs_vma_lock_enter(unsigned long ip, unsigned long parent_ip,
 {
 	struct spfs_slot *s;
 
-	if (!spfs_is_active())
+	if (!spfs_is_active() || SPFS_PROFILING(EMPTY))
 		return;
 	preempt_disable_notrace();
 	s = spfs_slot_find(current);

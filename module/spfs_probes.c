@@ -27,6 +27,7 @@
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 
+#include "spfs_ablate.h"
 #include "spfs_hooks.h"
 #include "spfs_probes.h"
 #include "spfs_settings.h"
@@ -40,15 +41,16 @@ struct spfs_tp {
 	const char *name;
 	void *probe;
 	bool required;
+	unsigned int hook;	/* SPFS_HOOK_*, for profile builds */
 	struct tracepoint *tp;
 	bool attached;
 };
 
 static struct spfs_tp spfs_tps[] = {
-	{ "page_fault_user", spfs_fault_entry, true },
-	{ "page_fault_kernel", spfs_fault_kernel, false },
-	{ "sched_process_exit", spfs_task_exit, false },
-	{ "contention_begin", spfs_lock_contended, false },
+	{ "page_fault_user", spfs_fault_entry, true, SPFS_HOOK_T0 },
+	{ "page_fault_kernel", spfs_fault_kernel, false, SPFS_HOOK_OTHER },
+	{ "sched_process_exit", spfs_task_exit, false, SPFS_HOOK_OTHER },
+	{ "contention_begin", spfs_lock_contended, false, SPFS_HOOK_RWSEM },
 };
 
 /* The last: listed only on kernels with per-VMA locks. */
@@ -72,6 +74,8 @@ static int spfs_tps_register(void)
 	for (i = 0; i < SPFS_NR_TPS; i++) {
 		struct spfs_tp *t = &spfs_tps[i];
 
+		if (!SPFS_HOOK_WANTED(t->hook))
+			continue;
 		ret = t->tp ? tracepoint_probe_register(t->tp, t->probe, NULL) :
 			      -ENOENT;
 		if (ret) {
@@ -97,19 +101,22 @@ static int spfs_tps_register(void)
  * @name: the function
  * @ops: the ops, its callback set
  * @required: whether the module refuses to load without it
+ * @hook: its SPFS_HOOK_* group, for profile builds (spfs_ablate.h)
  * @attached: whether it is registered
  */
 struct spfs_fhook {
 	const char *name;
 	struct ftrace_ops ops;
 	bool required;
+	unsigned int hook;
 	bool attached;
 };
 
 static struct spfs_fhook spfs_fhooks[] = {
-	{ "handle_mm_fault", { .func = spfs_tl }, true },
-	{ "up_read", { .func = spfs_t1 }, true },
-	{ "lock_vma_under_rcu", { .func = spfs_vma_lock_enter }, false },
+	{ "handle_mm_fault", { .func = spfs_tl }, true, SPFS_HOOK_TL },
+	{ "up_read", { .func = spfs_t1 }, true, SPFS_HOOK_T1 },
+	{ "lock_vma_under_rcu", { .func = spfs_vma_lock_enter }, false,
+	  SPFS_HOOK_VMA_LOCK },
 };
 
 /* The last: listed only on kernels with per-VMA locks. */
@@ -147,7 +154,8 @@ static int spfs_fhooks_register(void)
 	for (i = 0; i < SPFS_NR_FHOOKS; i++) {
 		struct spfs_fhook *h = &spfs_fhooks[i];
 
-		if (i == SPFS_FHOOK_VMA_LOCK && !spfs_vma_lock_timing)
+		if ((i == SPFS_FHOOK_VMA_LOCK && !spfs_vma_lock_timing) ||
+		    !SPFS_HOOK_WANTED(h->hook))
 			continue;
 		ret = spfs_fhook_register(h);
 		if (ret) {
@@ -202,6 +210,8 @@ static int spfs_envelope_register(void)
 	unsigned int i;
 	int ret;
 
+	if (!SPFS_HOOK_WANTED(SPFS_HOOK_RWSEM))
+		return 0;
 	for (i = 0; i < SPFS_NR_WLOCK; i++) {
 		spfs_wlock_probes[i].maxactive = spfs_maxactive();
 		ret = register_kretprobe(&spfs_wlock_probes[i]);
@@ -243,6 +253,8 @@ static void spfs_vma_probes_register(void)
 		p->rp.handler = spfs_vma_write_ret;
 		p->rp.data_size = spfs_vma_write_data_size();
 		p->rp.maxactive = spfs_maxactive();
+		if (!SPFS_HOOK_WANTED(SPFS_HOOK_VMA))
+			continue;
 		ret = register_kretprobe(&p->rp);
 		if (ret) {
 			pr_info("VMA write path %s not probed (%d)\n",

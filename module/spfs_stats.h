@@ -8,6 +8,7 @@
 #include <linux/percpu.h>
 #include <linux/spinlock.h>
 
+#include "spfs_ablate.h"
 #include "spfs_core.h"
 
 /*
@@ -129,13 +130,15 @@ static inline struct spfs_stats *spfs_stats_write_begin(void)
 {
 	struct spfs_stats *st = this_cpu_ptr(spfs_stats);
 
-	raw_spin_lock(&st->lock);
+	if (!SPFS_PROFILING(NO_STATS_LOCK))
+		raw_spin_lock(&st->lock);
 	return st;
 }
 
 static inline void spfs_stats_write_end(struct spfs_stats *st)
 {
-	raw_spin_unlock(&st->lock);
+	if (!SPFS_PROFILING(NO_STATS_LOCK))
+		raw_spin_unlock(&st->lock);
 }
 
 const char *spfs_stat_name(enum spfs_stat s);

@@ -111,7 +111,7 @@ int spfs_wlock_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct spfs_mm *smm;
 	int ret = 1;
 
-	if (!spfs_is_active())
+	if (!spfs_is_active() || SPFS_PROFILING(EMPTY))
 		return 1;
 	w->sem = (struct rw_semaphore *)regs_get_kernel_argument(regs, 0);
 	w->vma_lock = false;
@@ -199,7 +199,8 @@ void spfs_lock_contended(void *data, void *lock, unsigned int flags)
 {
 	struct spfs_mm *smm;
 
-	if (!spfs_is_active() || !(flags & SPFS_LCB_F_WRITE))
+	if (!spfs_is_active() || !(flags & SPFS_LCB_F_WRITE) ||
+	    SPFS_PROFILING(EMPTY))
 		return;
 	rcu_read_lock();
 	smm = spfs_cycle_of_current();
@@ -216,7 +217,7 @@ int spfs_wunlock_pre(struct kprobe *kp, struct pt_regs *regs)
 		(struct rw_semaphore *)regs_get_kernel_argument(regs, 0);
 	struct spfs_mm *smm;
 
-	if (!spfs_is_active())
+	if (!spfs_is_active() || SPFS_PROFILING(EMPTY))
 		return 0;
 	rcu_read_lock();
 	smm = spfs_mm_lookup(container_of(sem, struct mm_struct, mmap_lock));
@@ -372,7 +373,7 @@ int spfs_vma_write_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	u64 start, end;
 	int ret = 1;
 
-	if (!spfs_is_active())
+	if (!spfs_is_active() || SPFS_PROFILING(EMPTY))
 		return 1;
 	if (def->op == SPFS_OP_STACK)
 		spfs_fault_stack_growth();

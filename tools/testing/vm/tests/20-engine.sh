@@ -310,7 +310,17 @@ t "single-threaded: ineligible.single_thread (dufour, lespinasse)" test_class_si
 test_first_touch() {
 	# Writes (lespinasse needs an anon_vma only where a page is made).
 	run_design first_touch --threads 2 --vmas 48 --pages 4 || return 1
-	for_rules "dufour lespinasse" ineligible.no_anon_vma eq 48 &&
+	# Lespinasse's walk comes first: a first touch that also finds no PTE
+	# table (a VMA alone in a fresh PMD) ends there, as seed's does.
+	# Dufour checks the anon_vma before walking.
+	local npt
+	npt=$(sv lespinasse.ineligible.no_page_table)
+	expect_eq dufour.ineligible.no_anon_vma \
+		"$(sv dufour.ineligible.no_anon_vma)" 48 &&
+	expect_eq "lespinasse no_anon_vma + no_page_table" \
+		$(($(sv lespinasse.ineligible.no_anon_vma) + npt)) 48 &&
+	expect_eq "lespinasse no_page_table (seed's)" "$npt" \
+		"$(sv seed.ineligible.no_page_table)" &&
 	expect_eq faults "$(sv faults)" 192
 }
 t "first touch of a fresh VMA: ineligible.no_anon_vma once per VMA" test_first_touch

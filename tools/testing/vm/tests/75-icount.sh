@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0
+# The module's cost on the fault path, in instructions: make check runs
+# these in a boot of their own whose clock counts instructions
+# (scripts/vm-run --icount), where the count is exact and repeatable, so a
+# cost can be asserted without flakiness.  The budget of each kernel is in
+# tools/bench/budget.
+
+ICOUNT_BUDGET=$SPFS_TOP/tools/bench/budget
+# Guest time per run: 500 ms is about 60,000 faults, and a figure that
+# repeats to a few instructions across boots.
+ICOUNT_MS=500
+# The guard's tolerance, in percent of the budget.
+ICOUNT_TOLERANCE=10
+
+# icount_precheck: 0 if this boot counts instructions and the kernel has
+# a budget (printed), else 77 with the reason.
+icount_precheck() {
+	local b
+
+	if [ -z "$SPFS_VM_ICOUNT" ]; then
+		diag "not an icount boot (scripts/vm-run --icount)"
+		return 77
+	fi
+	b=$(awk -v k="$SPFS_KERNEL" '$1 == k { print $2 }' "$ICOUNT_BUDGET")
+	if [ -z "$b" ]; then
+		diag "no budget for $SPFS_KERNEL in tools/bench/budget"
+		return 77
+	fi
+	echo "$b"
+}
+
+# icount_warm_up: the boot's first pf_bench costs a little more (its
+# binary read, the allocator's lists filled): a short run, unmeasured.
+icount_warm_up() {
+	unload_module && "$SPFS_TOOLS/pf_bench" --duration-ms 100 >/dev/null
+}
+
+# icount_per_fault [KO [PARAM...]]: instructions per fault of pf_bench (one
+# thread), without the module or with KO (target = pf_bench).
+icount_per_fault() {
+	local out
+
+	unload_module || return 1
+	if [ $# -gt 0 ]; then
+		insmod "$@" target=none || return 1
+		echo "comm pf_bench" >"$SPFS_DBG/target" || return 1
+	fi
+	out=$("$SPFS_TOOLS/pf_bench" --duration-ms "$ICOUNT_MS") || return 1
+	unload_module || return 1
+	kv ns_per_fault "$out"
+}
+
+# icount_within ADDED BUDGET: ADDED within ICOUNT_TOLERANCE% of BUDGET.
+icount_within() {
+	awk -v a="$1" -v b="$2" -v t="$ICOUNT_TOLERANCE" \
+		'BEGIN { exit !(a >= b * (1 - t / 100) && a <= b * (1 + t / 100)) }'
+}
+
+# The module's added instructions per fault against the budget, both ways:
+# more is a regression; less than 90% means the budget should come down
+# to the new figure (tools/bench/budget says how it is measured).
+test_icount_budget() {
+	local budget base mod added
+
+	budget=$(icount_precheck) || { diag "$budget"; return 77; }
+	icount_warm_up || return 1
+	base=$(icount_per_fault) || return 1
+	mod=$(icount_per_fault "$SPF_SHADOW_KO") || return 1
+	added=$(awk -v m="$mod" -v b="$base" 'BEGIN { printf "%.0f", m - b }')
+	diag "instructions per fault: $base without the module, $mod with it: +$added; budget $budget +-$ICOUNT_TOLERANCE%"
+	icount_within "$added" "$budget" && return
+	if [ "$added" -gt "$budget" ]; then
+		diag "over the budget: the fault path does more than it did (make bench's profile says where)"
+	else
+		diag "under the budget: lower the line of $SPFS_KERNEL in tools/bench/budget to $added"
+	fi
+	return 1
+}
+t "icount: the module's added instructions per fault within 10% of tools/bench/budget" \
+	test_icount_budget
+
+# The guard's control: the module built with SPFS_PROFILE_INFLATE spins
+# budget / 5 times at every followed fault (at least two instructions a
+# spin: 40% over the budget, and more) and must be outside it.
+test_icount_control() {
+	local budget ko base mod added
+
+	budget=$(icount_precheck) || { diag "$budget"; return 77; }
+	ko=$SPFS_TOP/.build/$SPFS_KERNEL-inflate/spf_shadow.ko
+	if [ ! -f "$ko" ]; then
+		diag "no control build at .build/$SPFS_KERNEL-inflate (SPFS_MODULE_VARIANT=inflate scripts/build-module $SPFS_KERNEL -- KCFLAGS=-DSPFS_PROFILE_INFLATE)"
+		return 77
+	fi
+	icount_warm_up || return 1
+	base=$(icount_per_fault) || return 1
+	mod=$(icount_per_fault "$ko" inflate=$((budget / 5))) || return 1
+	added=$(awk -v m="$mod" -v b="$base" 'BEGIN { printf "%.0f", m - b }')
+	diag "inflated build: +$added instructions per fault; budget $budget +-$ICOUNT_TOLERANCE%"
+	if icount_within "$added" "$budget"; then
+		diag "the guard let an inflated build through"
+		return 1
+	fi
+}
+t "icount: a build inflated by a fifth of the budget fails the guard" \
+	test_icount_control
