@@ -36,6 +36,7 @@
 #define _SPFS_ABLATE_H
 
 #include <linux/bits.h>
+#include <linux/kconfig.h>
 
 #ifdef SPFS_ABLATE_T0
 #define SPFS_ABLATING_T0	1
