@@ -1,20 +1,56 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared helpers for the spf-shadow scripts.  Source it; do not run it.
+#
+# The scripts' safety policy, set here for every script of scripts/ (each
+# sources this file first; the guest jobs too) and by the line itself in
+# the scripts elsewhere (.ci/run, tools/):
+#
+#   set -euo pipefail
+#
+# A command that fails, a variable used unset and a pipeline any stage of
+# which fails end the script.  So that this holds no surprise:
+# - a command allowed to fail says so: `cmd || rc=$?`, `cmd || true`,
+#   `if cmd`, never `cmd; rc=$?` (the script ends at cmd);
+# - a variable that may be unset (an optional knob from the environment,
+#   an optional argument) is read as ${VAR:-} or ${VAR:-default};
+# - the reader of a pipeline whose writer may still be writing reads all
+#   of it: `grep PATTERN >/dev/null`, not `grep -q`; awk without `exit`;
+#   no `head`.  Else the writer dies of SIGPIPE and pipefail fails the
+#   pipeline though the reader found what it wanted;
+# - `grep -c` of nothing, `local v=$(cmd)` (local's status hides cmd's),
+#   a function whose last command is a false `[ ... ] && ...`: written
+#   so that their status is what is meant.
+#
+# Where a script cannot take all of it, it sets what it can and says why
+# beside its set line:
+# - tools/testing/vm/run-tests, lib.sh and tests/*.sh: set -uo pipefail.
+#   A test's failure is its result, not the end of the run: run-tests
+#   runs each test function in a subshell and records its status.
+# - scripts/vm-guest-init (the guest's PID 1): set -uo pipefail, without
+#   this file.  It must report a status and power the guest off whatever
+#   fails before.
+set -euo pipefail
 
 SPFS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SPFS_CACHE=${SPFS_CACHE:-$SPFS_TOP/.cache}
 SPFS_BUILD=${SPFS_BUILD:-$SPFS_TOP/.build}
 # The kernels tested by default, by short name.
 SPFS_DEFAULT_KERNELS="6.1 6.12"
+# (The variables below are for the scripts that source this file.)
 # The kernels make check and make stress test: those and Debian's
 # PREEMPT_RT 6.1 (experiments and make bench keep to the two above).
+# shellcheck disable=SC2034
 SPFS_TEST_KERNELS="$SPFS_DEFAULT_KERNELS 6.1-rt"
+# shellcheck disable=SC2034
 SPFS_KERNELS_GIVEN=${KERNELS:+1}
 KERNELS=${KERNELS:-$SPFS_DEFAULT_KERNELS}
 
 # Kernel badness on a guest console, and the boot lines of a debug kernel
 # that name a detector without being a report of it.
+# shellcheck disable=SC2034
 SPFS_CONSOLE_BAD='BUG:|WARNING:|Oops|Call Trace|KASAN|lockdep|general protection|ODEBUG|INFO: task .* blocked|Unrecoverable'
+# shellcheck disable=SC2034
 SPFS_CONSOLE_BANNERS='RCU lockdep checking is enabled|Lock dependency validator|MAX_LOCKDEP|KernelAddressSanitizer initialized|Kernel memory leak detector initialized'
 
 die() {
@@ -25,6 +61,12 @@ die() {
 # Progress for long steps goes to stderr so that command output stays clean.
 step() {
 	echo ">> $*" >&2
+}
+
+# grep_any ARGS...: grep, for which finding nothing is no failure (an
+# error, status 2, still is).
+grep_any() {
+	grep "$@" || [ $? = 1 ]
 }
 
 # Run a command quietly; on failure show its output and die with a reason.
@@ -89,8 +131,10 @@ module_path() {
 }
 
 first_kernel() {
-	set -- $KERNELS
-	echo "$1"
+	local ks
+
+	read -ra ks <<<"$KERNELS"
+	echo "${ks[0]:-}"
 }
 
 # kernel_root NAME: the build root kernel NAME needs, empty for none.
@@ -114,7 +158,7 @@ root_dir() {
 kernel_run() {
 	local r
 
-	r=$(cat "$(kernel_dir "$1")/buildroot" 2>/dev/null)
+	r=$(cat "$(kernel_dir "$1")/buildroot" 2>/dev/null) || r=
 	shift
 	if [ -n "$r" ]; then
 		in_root "$r" "$@"
@@ -134,6 +178,8 @@ in_root() {
 	dir=$(root_dir "$1")
 	shift
 	mkdir -p "$SPFS_BUILD"
+	# The script is sh's, its variables expanded there.
+	# shellcheck disable=SC2016
 	unshare --mount --propagation private /bin/sh -euc '
 		r=$1 top=$2 cache=$3 build=$4
 		shift 4

@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared by the tools/bench/*-guest scripts, which run in the test VM.
 # Source it; do not run it.
 
+# (For the scripts that source this file.)
+# shellcheck disable=SC2034
 dbg=/sys/kernel/debug/spf_shadow
+# shellcheck disable=SC2034
 bench=${SPFS_TOOLS:-$SPFS_TOP/.build/tools}/pf_bench
 
 # unload: take the module out, if it is in.

@@ -1,5 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-# Helpers for the VM tests; sourced by run-tests inside the guest.
+# shellcheck shell=bash
+# Helpers for the VM tests; sourced by run-tests inside the guest, under
+# its set -uo pipefail (the policy of scripts/common.sh, less -e: see
+# run-tests).
 
 SPFS_DBG=/sys/kernel/debug/spf_shadow
 SPFS_TOOLS=${SPFS_TOOLS:-$SPFS_TOP/.build/tools}

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # The module's life cycle and its debugfs interface.
 
 test_load() {
@@ -18,9 +19,9 @@ test_debugfs_appears() {
 t "debugfs files appear" test_debugfs_appears
 
 test_probe_attached() {
-	grep -q '^handle_mm_fault ftrace attached required' "$SPFS_DBG/probes" &&
-	grep -q '^page_fault_user tracepoint attached required' \
-		"$SPFS_DBG/probes" ||
+	{ grep -q '^handle_mm_fault ftrace attached required' "$SPFS_DBG/probes" &&
+	  grep -q '^page_fault_user tracepoint attached required' \
+		"$SPFS_DBG/probes"; } ||
 		{ cat "$SPFS_DBG/probes"; return 1; }
 	expect_eq "nmissed.down_write key" \
 		"$(spfs_stat nmissed.down_write >/dev/null && echo present)" present
@@ -93,12 +94,10 @@ test_unload() {
 t "module unloads and debugfs disappears" test_unload
 
 test_reload() {
-	local i
-
 	# Selected alone (run-tests PATTERN), it may follow "module loads".
 	unload_module || return 1
-	for i in 1 2 3 4 5; do
-		insmod "$SPF_SHADOW_KO" && rmmod spf_shadow || return 1
+	for _ in 1 2 3 4 5; do
+		{ insmod "$SPF_SHADOW_KO" && rmmod spf_shadow; } || return 1
 	done
 	! module_loaded
 }

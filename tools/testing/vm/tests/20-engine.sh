@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # The shadow engine: targeting, and the designed outcome of each workload.
 
 test_engine_load() {
@@ -13,9 +14,8 @@ test_probes_attached() {
 
 	missing=$(grep -v ' attached' "$SPFS_DBG/probes")
 	[ -z "$missing" ] || { diag "not attached: $missing"; return 1; }
-	grep -q '^up_write kprobe attached required' \
-		"$SPFS_DBG/probes" &&
-	[ "$(grep -cE ' kretprobe attached' "$SPFS_DBG/probes")" -ge 17 ] ||
+	{ grep -q '^up_write kprobe attached required' "$SPFS_DBG/probes" &&
+	  [ "$(grep -cE ' kretprobe attached' "$SPFS_DBG/probes")" -ge 17 ]; } ||
 		{ cat "$SPFS_DBG/probes"; return 1; }
 }
 t "probes: every probe of this kernel attached, listed with nmissed" test_probes_attached
@@ -50,7 +50,7 @@ test_target_bad_input() {
 t "target: bad input fails with EINVAL and changes nothing" test_target_bad_input
 
 test_target_pid() {
-	local pid out
+	local pid
 
 	echo 1 >"$SPFS_DBG/reset"
 	# The child stops itself; it is targeted before it runs the workload.
@@ -83,9 +83,7 @@ comm_faults() {
 
 # comm_end: let spfs_comm run to its end (from either stop) and reap it.
 comm_end() {
-	local i
-
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		grep -q ') [TS] ' "/proc/$COMM_PID/stat" 2>/dev/null || break
 		kill -CONT "$COMM_PID"
 		sleep 0.1
@@ -136,14 +134,12 @@ test_reset_procs() {
 t "reset: a tracked process's own counts start from zero" test_reset_procs
 
 test_load_tracks_existing() {
-	local i
-
 	unload_module
 	comm_start spfsproc spfsthread 1 || return 1
 	insmod "$SPF_SHADOW_KO" target='"comm spfsproc"' ||
 		{ comm_end; return 1; }
 	# Tracked at load, before it faults again.
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		grep -q "^$COMM_PID spfsproc" "$SPFS_DBG/procs" && break
 		sleep 0.1
 	done
@@ -224,12 +220,12 @@ test_faults_only() {
 t "faults only: every rule >= 99.9% success, zero races, ends seen" test_faults_only
 
 test_mprotect_same() {
-	local r i rc=0
+	local r rc=0
 
 	# pvl's only VMA race is a fault that begins while mprotect() is in
 	# its write section: rare where the scheduler runs the toggler alone
 	# (one PREEMPT_RT run had none in 4,161 faults).  Up to three runs.
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		run_wl mprotect_same --threads 2 --iterations 2 --size 8M ||
 			return 1
 		[ $(($(sv pvl.race_vma) + $(sv pvl.race_vma_busy))) -gt 0 ] && break
@@ -378,10 +374,10 @@ test_procs_latency() {
 	diag "procs: $line"
 	wait "$pid" || return 1
 	[ -n "$line" ] || { cat "$SPFS_DBG/procs"; return 1; }
-	expect_eq "procs comm" "$(echo "$line" | awk '{ print $2 }')" mixed &&
-	expect_gt "procs faults" "$(echo "$line" | awk '{ print $3 }')" 0 &&
-	grep -q '^seed.service_ns' "$SPFS_DBG/latency" &&
-	grep -qE '^\[[0-9]+, [0-9]+\) [1-9]' "$SPFS_DBG/latency" ||
+	{ expect_eq "procs comm" "$(echo "$line" | awk '{ print $2 }')" mixed &&
+	  expect_gt "procs faults" "$(echo "$line" | awk '{ print $3 }')" 0 &&
+	  grep -q '^seed.service_ns' "$SPFS_DBG/latency" &&
+	  grep -qE '^\[[0-9]+, [0-9]+\) [1-9]' "$SPFS_DBG/latency"; } ||
 		{ cat "$SPFS_DBG/latency"; return 1; }
 	snap
 	invariant

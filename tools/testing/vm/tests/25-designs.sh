@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # The designed workloads of model v2 (issues 13 and 14): where each design
 # aborts, fault by fault.  Most run with --stop (run_design, lib.sh): the
 # counters count exactly the faults the workload designed, and the outcomes
@@ -33,6 +34,7 @@ test_sparse_touch() {
 
 	run_design sparse_touch --threads 2 --pmds $n || return
 	# The workload did what it says: n faults, n PTE tables allocated.
+	# shellcheck disable=SC2154 # wl_out: run_design's (lib.sh)
 	expect_eq "faults taken" "$(kv faults "$wl_out")" $n &&
 	expect_eq "PTE tables allocated (VmPTE)" \
 		"$(kv pte_tables "$wl_out")" $n &&

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Ground truth: the pvl verdict against real per-VMA locks, and the fault
 # totals against perf and bpftrace.
 
@@ -51,12 +52,13 @@ gt_run() {
 }
 
 test_agreement_workloads() {
-	local wl out a d c ca sum_a=0 sum_d=0 sum_c=0 sum_ca=0 rc=0
+	local wl args out a d c ca sum_a=0 sum_d=0 sum_c=0 sum_ca=0 rc=0
 
 	load_module target=none || return 1
 	has_vma_lock || { diag "no per-VMA locks on $(uname -r)"; return 77; }
 	for wl in "${GT_WORKLOADS[@]}"; do
-		out=$(gt_run $wl) || return 1
+		read -ra args <<<"$wl"
+		out=$(gt_run "${args[@]}") || return 1
 		read -r a d c ca <<<"$out"
 		diag "$wl: agree $a disagree $d; contested $c agree $ca"
 		sum_a=$((sum_a + a)) sum_d=$((sum_d + d))
@@ -85,7 +87,7 @@ test_agreement_classes() {
 	workload mprotect_same --threads 2 --iterations 2 >/dev/null || return 1
 	# Aborts at start are seen for real: the kernel fell back to mmap_lock.
 	awk '$1 == "race_vma_busy" { print $4 }' "$SPFS_DBG/agreement" |
-		grep -q '^[1-9]' || { cat "$SPFS_DBG/agreement"; return 1; }
+		grep '^[1-9]' >/dev/null || { cat "$SPFS_DBG/agreement"; return 1; }
 }
 t "agreement: predicted aborts at start match real mmap_lock fallbacks" test_agreement_classes
 
@@ -99,8 +101,8 @@ totals_run() {
 		>/dev/null &
 	pid=$!
 	# Target and count from when the child has stopped itself.
-	wait_for "/proc/$pid/stat" ") T " 10 &&
-	echo "pid $pid" >"$SPFS_DBG/target" ||
+	{ wait_for "/proc/$pid/stat" ") T " 10 &&
+	  echo "pid $pid" >"$SPFS_DBG/target"; } ||
 		{ kill -KILL "$pid"; wait "$pid"; return 1; }
 	echo 1 >"$SPFS_DBG/reset"
 	"$SPFS_PERF" stat -e page-faults -x, -p "$pid" -o /tmp/perf.out &

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # The spf-shadow command-line tool: stat, top, report, target, reset, its
 # JSON against debugfs, and its errors.  Leaves the module loaded with the
 # target it found (or, if it loaded the module, the one it loaded with).
@@ -155,7 +156,7 @@ assert list(d["rules"]) == ["dufour"], d["rules"].keys()' <"$CLI_OUT"
 t "cli: stat --json parses, numbers match debugfs, -r selects rules" test_cli_stat_json
 
 test_cli_exit_status() {
-	local rc err pid i
+	local rc err pid
 
 	"$CLI" stat -o /dev/null -- sh -c 'exit 3'
 	expect_eq "exit status of 'exit 3'" "$?" 3 || return 1
@@ -170,7 +171,7 @@ test_cli_exit_status() {
 	# SIGTERM sent to spf-shadow goes to the command; the table follows.
 	"$CLI" stat -o "$CLI_OUT" -- sleep 20 &
 	pid=$!
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		pgrep -P "$pid" -x sleep >/dev/null && break
 		sleep 0.1
 	done
@@ -234,8 +235,8 @@ test_cli_latency() {
 	done
 	# bpftrace's bars: the largest bucket's is 52 wide.
 	expect_ge "full bars" "$(grep -cE '^\[[0-9]+[KMGT]?, [0-9]+[KMGT]?\) +[0-9]+ \|@{52}\|$' \
-		"$CLI_OUT")" $((2 * $(echo $SPFS_RULES | wc -w))) || rc=1
-	[ $rc = 0 ] && cli_narrow "$CLI_OUT" || { cat "$CLI_OUT"; return 1; }
+		"$CLI_OUT")" $((2 * $(wc -w <<<"$SPFS_RULES"))) || rc=1
+	{ [ $rc = 0 ] && cli_narrow "$CLI_OUT"; } || { cat "$CLI_OUT"; return 1; }
 	# A fake file: one-value buckets, a count wider than its column (the
 	# bar gives way), an empty histogram.
 	rm -rf "$fake" && mkdir "$fake" && touch "$fake/stats" &&
@@ -262,7 +263,7 @@ EOF
 t "cli: latency draws each rule's histograms as bars, every success in them" test_cli_latency
 
 test_cli_target() {
-	local err rc bad
+	local err rc bad argv
 
 	"$CLI" target comm faults || return 1
 	expect_eq "target after 'target comm faults'" \
@@ -270,7 +271,8 @@ test_cli_target() {
 	"$CLI" target "pid 1" && "$CLI" target pid 1 || return 1
 	expect_eq "spf-shadow target" "$("$CLI" target)" "pid 1" || return 1
 	for bad in "pid 0" "pid x" "bogus" "comm a b"; do
-		err=$("$CLI" target $bad 2>&1)
+		read -ra argv <<<"$bad"
+		err=$("$CLI" target "${argv[@]}" 2>&1)
 		rc=$?
 		expect_eq "exit status of 'target $bad'" "$rc" 2 || return 1
 		case $err in
@@ -294,10 +296,11 @@ test_cli_reset() {
 t "cli: reset zeroes the counters" test_cli_reset
 
 test_cli_usage_errors() {
-	local err rc args c
+	local err rc args argv c
 
 	for args in "stat -r foo -- true" "report -r foo" "latency -r foo"; do
-		err=$("$CLI" $args 2>&1)
+		read -ra argv <<<"$args"
+		err=$("$CLI" "${argv[@]}" 2>&1)
 		rc=$?
 		expect_eq "exit status of '$args'" "$rc" 2 || return 1
 		case $err in
@@ -307,7 +310,8 @@ test_cli_usage_errors() {
 	done
 	for args in "" "bogus" "stat" "stat --bogus" "top 0" "top 1 x" \
 		    "reset now" "latency --json" "latency x"; do
-		"$CLI" $args >/dev/null 2>&1
+		read -ra argv <<<"$args"
+		"$CLI" "${argv[@]}" >/dev/null 2>&1
 		expect_eq "exit status of '$args'" "$?" 2 || return 1
 	done
 	"$CLI" --help >"$CLI_OUT" && "$CLI" --version >>"$CLI_OUT" || return 1
@@ -357,6 +361,7 @@ test_cli_no_debugfs() {
 	local err rc
 
 	# In a mount namespace of its own: the rest of the guest keeps it.
+	# shellcheck disable=SC2016 # sh's script: "$0" is sh's
 	err=$(unshare -m sh -c 'umount /sys/kernel/debug || exit 77
 		exec "$0" report' "$CLI" 2>&1)
 	rc=$?

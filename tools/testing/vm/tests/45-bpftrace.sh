@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # The bpftrace tools of tools/bpftrace/: each runs over a workload that
 # makes what it shows, and its output is checked, against the module's
 # debugfs counters where they count the same thing.
@@ -74,7 +75,7 @@ bt_run() {
 	fi
 	wait "$pid" || { diag "$tool exited with $?"; rc=1; }
 	[ -z "$old" ] || echo "$old" >"$SPFS_DBG/target"
-	[ $rc = 0 ] || sed 's/^/  /' "$out" | head -n 40
+	[ $rc = 0 ] || sed -n '1,40s/^/  /p' "$out"
 	return $rc
 }
 
@@ -118,12 +119,12 @@ test_bt_tracepoints() {
 	load_module target=none || return 1
 	list=$(bpftrace -l 'tracepoint:spf_shadow:*') || return 1
 	for tp in fault_verdict vma_event pt_event; do
-		echo "$list" | grep -qx "tracepoint:spf_shadow:$tp" ||
+		grep -qx "tracepoint:spf_shadow:$tp" <<<"$list" ||
 			{ diag "missing $tp in: $list"; return 1; }
 	done
 	list=$(bpftrace -l 'tracepoint:mmap_lock:*') || return 1
 	for tp in mmap_lock_start_locking mmap_lock_acquire_returned; do
-		echo "$list" | grep -qx "tracepoint:mmap_lock:$tp" ||
+		grep -qx "tracepoint:mmap_lock:$tp" <<<"$list" ||
 			{ diag "missing $tp in: $list"; return 1; }
 	done
 }
@@ -165,14 +166,14 @@ test_bt_verdicts_interval() {
 	BT_SELF_EXIT=1 bt_run $out spfverdicts 2 $count -- faults --threads 2 \
 		--iterations 1 --size 2M || return 1
 	n=$(grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}$' $out)
-	expect_eq "intervals printed" "$n" $count &&
-	grep -qE '^@verdicts\[faults, [0-9]+, pvl, success\]: [1-9]' $out ||
+	{ expect_eq "intervals printed" "$n" $count &&
+	  grep -qE '^@verdicts\[faults, [0-9]+, pvl, success\]: [1-9]' $out; } ||
 		{ cat $out; return 1; }
 }
 t "bpftrace: spfverdicts INTERVAL COUNT prints COUNT times, then exits" test_bt_verdicts_interval
 
 test_bt_races() {
-	local out=/tmp/bt-races.out lines lost short sum r name v i rc=0
+	local out=/tmp/bt-races.out lines lost short sum r name v rc=0
 
 	bt_have || return 77
 	# curtask->mm needs the kernel's BTF (the debug kernel has none).
@@ -180,7 +181,7 @@ test_bt_races() {
 		{ diag "no kernel BTF: spfraces reads curtask->mm"; return 77; }
 	# VMA races need the toggler to run beside the faulters: where the
 	# scheduler keeps it off (PREEMPT_RT, once), up to three runs.
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		bt_run $out spfraces -- mprotect_same --threads 2 \
 			--iterations 2 --size 8M || return 1
 		grep -qE ' seed +race_vma' $out && break
@@ -226,8 +227,8 @@ test_bt_races() {
 		fi
 	done < <(sed -n 's/^@races\[\([a-z]*\), \([a-z_.]*\)\]: /\1 \2 /p' $out)
 	# The writer's kernel stack went through mprotect.
-	grep -qE '^@writers\[race_vma(_busy)?\.mprotect, mprotect_same, $' $out &&
-	grep -qE '^ +(do_mprotect_pkey|mprotect_fixup)\+' $out ||
+	{ grep -qE '^@writers\[race_vma(_busy)?\.mprotect, mprotect_same, $' $out &&
+	  grep -qE '^ +(do_mprotect_pkey|mprotect_fixup)\+' $out; } ||
 		{ diag "no mprotect writer stack"; rc=1; }
 	[ $rc = 0 ] || { head -n 60 $out; grep -i 'lost' $out; }
 	return $rc
@@ -266,12 +267,13 @@ test_bt_mmaplockwait() {
 		--iterations 2 --size 8M || return 1
 	# The toggler's mprotect() takes mmap_lock for write over and over.
 	mapfile -t h < <(bt_hist $out "@wait_ns[mprotect_same, write]")
-	expect_ge "write-lock waits of mprotect_same" "${h[0]}" 10 &&
-	expect_ge "their buckets" "${h[1]}" 1 &&
-	grep -qE '^@wait\[mprotect_same, write\]: count [0-9]+, average [0-9]+, total [0-9]+$' $out ||
+	{ expect_ge "write-lock waits of mprotect_same" "${h[0]}" 10 &&
+	  expect_ge "their buckets" "${h[1]}" 1 &&
+	  grep -qE '^@wait\[mprotect_same, write\]: count [0-9]+, average [0-9]+, total [0-9]+$' $out; } ||
 		{ cat $out; return 1; }
 	# Only the COMM asked for.
-	if grep -E '^@[a-z_]+\[' $out | grep -qv '^@[a-z_]*\[mprotect_same, '; then
+	if grep -E '^@[a-z_]+\[' $out |
+	   grep -v '^@[a-z_]*\[mprotect_same, ' >/dev/null; then
 		diag "other comms than mprotect_same:"
 		grep -E '^@[a-z_]+\[' $out | grep -v '^@[a-z_]*\[mprotect_same, '
 		return 1
@@ -323,8 +325,8 @@ test_perf_tracepoints() {
 	faults=$(sv faults)
 	diag "perf stat: fault_verdict $n, module faults $faults"
 	# Every judged fault is one event (none lost on the way).
-	expect_eq "fault_verdict events = faults" "$n" "$faults" &&
-	expect_eq "trace_dropped" "$(sv trace_dropped)" 0 &&
-	echo "$out" | grep -q 'spf_shadow:vma_event' || { diag "$out"; return 1; }
+	{ expect_eq "fault_verdict events = faults" "$n" "$faults" &&
+	  expect_eq "trace_dropped" "$(sv trace_dropped)" 0 &&
+	  grep -q 'spf_shadow:vma_event' <<<"$out"; } || { diag "$out"; return 1; }
 }
 t "bpftrace: perf stat counts spf_shadow:* events, one fault_verdict per fault" test_perf_tracepoints

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Packaging: the module as DKMS built and installed it on the host
 # (scripts/test-dkms, run by make check before the VM tests), for the
 # kernel the guest runs.
@@ -24,8 +25,8 @@ test_dkms_module() {
 	for f in stats races latency probes target reset; do
 		[ -e "$SPFS_DBG/$f" ] || { diag "no $SPFS_DBG/$f"; rmmod spf_shadow; return 1; }
 	done
-	echo 1 >"$SPFS_DBG/reset" && echo "comm faults" >"$SPFS_DBG/target" &&
-	out=$(workload faults --threads 2 --iterations 1 --size 4M) || {
+	{ echo 1 >"$SPFS_DBG/reset" && echo "comm faults" >"$SPFS_DBG/target" &&
+	  out=$(workload faults --threads 2 --iterations 1 --size 4M); } || {
 		rmmod spf_shadow
 		return 1
 	}
@@ -44,7 +45,7 @@ test_dkms_modprobe() {
 	dkms_built || return 77
 	unload_module || return 1
 	modprobe -d "$root" spf_shadow || return 1
-	module_loaded && [ -e "$SPFS_DBG/stats" ] ||
+	{ module_loaded && [ -e "$SPFS_DBG/stats" ]; } ||
 		{ diag "modprobe did not load it"; return 1; }
 	modprobe -r -d "$root" spf_shadow || return 1
 	! module_loaded

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Reliability: bad input, load/unload storms under load, and the tracked
 # processes' lifetime (exit, exec, OOM kill, unload mid-fault).  Short
 # forms here; make stress raises SPFS_STORM_CYCLES and SPFS_FUZZ_WRITES.

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # make bench in miniature: the benchmarks run and report (no timing is
 # asserted under emulation), and the fault path allocates nothing.
 

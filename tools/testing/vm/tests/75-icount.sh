@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # The module's cost on the fault path, in instructions: make check runs
 # these in a boot of their own whose clock counts instructions
 # (scripts/vm-run --icount), where the count is exact and repeatable, so a
