@@ -63,8 +63,9 @@ write_fails() {
 
 # Kernel reports, and a debug kernel's detector banners that are none:
 # the patterns scripts/vm-run applies to the guest console.
-KLOG_BAD=$(. "$SPFS_TOP/scripts/common.sh" && echo "$SPFS_CONSOLE_BAD")
-KLOG_BANNERS=$(. "$SPFS_TOP/scripts/common.sh" && echo "$SPFS_CONSOLE_BANNERS")
+{ read -r KLOG_BAD; read -r KLOG_BANNERS; } < <(
+	. "$SPFS_TOP/scripts/common.sh" &&
+	printf '%s\n%s\n' "$SPFS_CONSOLE_BAD" "$SPFS_CONSOLE_BANNERS")
 
 # klog_mark: a line in the kernel log that klog_clean reads from.
 klog_mark() {
