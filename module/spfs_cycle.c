@@ -55,7 +55,11 @@ NOKPROBE_SYMBOL(spfs_cycle_of_current);
  * Called by the writer, from the return of its down_write().  Fork takes
  * the parent's lock to copy every VMA: SPF's dufour write-begins each of
  * them until the copy ends, per-VMA locks write-lock each: one event
- * covering the whole mm stands for them, open until the cycle ends.
+ * covering the whole mm stands for them, open until the cycle ends.  For
+ * pvl that is early: dup_mmap() takes the locks in turn, and a fault on a
+ * VMA it has not reached yet gets its lock (README, "Known limits"); one
+ * event per VMA would overflow the log at the first fork of a process
+ * with more VMAs than the log holds.
  */
 void spfs_cycle_begin(struct spfs_mm *smm, u8 cause)
 {
@@ -75,6 +79,8 @@ void spfs_cycle_begin(struct spfs_mm *smm, u8 cause)
 	smm->w_nlocks = 0;
 	smm->w_nranges = 0;
 	smm->w_all = false;
+	smm->w_unfound = 0;
+	smm->w_cursor = 0;
 	smm->w_fork_slot = -1;
 	if (SPFS_HAVE_VMA_LOCK)
 		smm->w_lock_seq = spfs_mm_cycle_lock_seq(smm->mm);
@@ -171,6 +177,38 @@ static struct vm_area_struct *spfs_cycle_find_sem(struct spfs_mm *smm,
 	return NULL;
 }
 
+/*
+ * Writers that write-lock VMAs all over the mm, one after the other in
+ * address order, where the ranges their write paths say come late or not
+ * at all: clear_refs' soft-dirty clear (vm_flags_clear() before
+ * vma_set_page_prot()) and its page walk (PGWALK_WRLOCK: every VMA of the
+ * mm, 6.12's fs/proc/task_mmu.c).  Each lock is logged as it is taken:
+ * at the cycle's end, a VMA locked late in the walk would be taken as
+ * locked from the start.
+ */
+static bool spfs_cycle_sweeps(const struct spfs_mm *smm)
+{
+	return smm->w_all || smm->w_cause == SPFS_C_CLEAR_REFS;
+}
+
+/*
+ * The VMA whose lock is @sem, anywhere in the mm, or NULL.  The search
+ * starts where the last one found its VMA and wraps around: a writer that
+ * sweeps the mm in address order finds each lock at the next VMA.
+ */
+static struct vm_area_struct *spfs_cycle_sweep_sem(struct spfs_mm *smm,
+						   const void *sem)
+{
+	struct vm_area_struct *vma;
+
+	vma = spfs_cycle_find_sem(smm, smm->w_cursor, ULONG_MAX, sem);
+	if (!vma && smm->w_cursor)
+		vma = spfs_cycle_find_sem(smm, 0, smm->w_cursor, sem);
+	if (vma)
+		smm->w_cursor = vma->vm_end;
+	return vma;
+}
+
 /**
  * spfs_cycle_vma_lock() - the writer asks for a write lock
  * @smm: the mm's state, its cycle current's
@@ -205,11 +243,13 @@ int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
 		if (smm->w_locks[i].sem == sem)
 			return -1;
 	now = spfs_now();
-	if (smm->w_all)
-		vma = spfs_cycle_find_sem(smm, 0, ULONG_MAX, sem);
-	for (i = 0; !vma && i < smm->w_nranges; i++)
+	for (i = 0; !smm->w_all && i < smm->w_nranges; i++)
 		vma = spfs_cycle_find_sem(smm, smm->w_ranges[i].start,
 					  smm->w_ranges[i].end, sem);
+	if (!vma && spfs_cycle_sweeps(smm))
+		vma = spfs_cycle_sweep_sem(smm, sem);
+	if (!vma && smm->w_unfound < U8_MAX)
+		smm->w_unfound++;
 	if (vma) {
 		ev = spfs_cycle_lock_event(smm, vma, now);
 		ev.t_end = 0;
@@ -319,14 +359,17 @@ static void spfs_cycle_locks_in(struct spfs_mm *smm, u64 start, u64 end)
 /*
  * Log the VMA write locks of the cycle ending at @now, before its
  * SPFS_EV_CYCLE entry (spfs_judge() meets the latter first).  The writer
- * still holds mmap_lock: the VMAs are stable.  Fork locked every VMA:
- * one event.
+ * still holds mmap_lock: the VMAs are stable.
  */
 static void spfs_cycle_log_locks(struct spfs_mm *smm)
 {
 	unsigned int i;
 
-	if (smm->w_cause == SPFS_C_FORK)
+	/*
+	 * Every lock found as it was taken is logged already - the w_locks
+	 * it did not fit in included.
+	 */
+	if (smm->w_cause == SPFS_C_FORK || !smm->w_unfound)
 		return;
 	if (smm->w_all) {
 		spfs_cycle_locks_in(smm, 0, ULONG_MAX);

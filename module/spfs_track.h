@@ -94,7 +94,9 @@ struct spfs_range {
  * @w_nlocks: entries of @w_locks used
  * @w_nranges: entries of @w_ranges used
  * @w_all: more ranges than @w_ranges holds: the whole mm is searched
+ * @w_unfound: VMA write locks of this cycle not found when taken
  * @w_fork_slot: the open slot of the fork event of this cycle, or -1
+ * @w_cursor: where the next search of the whole mm for a VMA lock starts
  * @w_locks: VMA write locks taken in this cycle, and when
  * @w_ranges: ranges this cycle changed, where its VMA locks are looked for
  * @open: events under way
@@ -129,7 +131,9 @@ struct spfs_mm {
 	u8 w_nlocks;
 	u8 w_nranges;
 	bool w_all;
+	u8 w_unfound;
 	int w_fork_slot;
+	unsigned long w_cursor;
 	struct spfs_cycle_lock w_locks[SPFS_CYCLE_LOCKS];
 	struct spfs_range w_ranges[SPFS_CYCLE_RANGES];
 	struct spfs_open_slot open[SPFS_OPEN_SLOTS];

@@ -61,6 +61,34 @@ write_fails() {
 	return 1
 }
 
+# Kernel reports, and a debug kernel's detector banners that are none:
+# the patterns scripts/vm-run applies to the guest console.
+KLOG_BAD=$(. "$SPFS_TOP/scripts/common.sh" && echo "$SPFS_CONSOLE_BAD")
+KLOG_BANNERS=$(. "$SPFS_TOP/scripts/common.sh" && echo "$SPFS_CONSOLE_BANNERS")
+
+# klog_mark: a line in the kernel log that klog_clean reads from.
+klog_mark() {
+	KLOG_MARK="spfs-test: mark $$.$RANDOM"
+	echo "$KLOG_MARK" >/dev/kmsg
+}
+
+# klog_clean: no kernel report in the kernel log since klog_mark; or
+# show them (the first 60 lines) and fail.  A test that checks its own
+# log names itself as the one that broke the console.
+klog_clean() {
+	local log
+
+	log=$(dmesg | sed -n "/$KLOG_MARK\$/,\$p" | grep -vE "$KLOG_BANNERS")
+	if [ -z "$log" ]; then
+		diag "kernel log: '$KLOG_MARK' is gone (log wrapped?)"
+		return 1
+	fi
+	echo "$log" | grep -qE "$KLOG_BAD" || return 0
+	diag "kernel log since the mark:"
+	diag "$(echo "$log" | grep -E -A 16 "$KLOG_BAD" | head -n 60)"
+	return 1
+}
+
 module_loaded() {
 	grep -q '^spf_shadow ' /proc/modules
 }

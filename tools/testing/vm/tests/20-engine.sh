@@ -168,6 +168,35 @@ test_track_registration() {
 }
 t "tracking a process: one notifier registration, its time counted" test_track_registration
 
+test_task_lock() {
+	local out n=100
+
+	# Children renamed task_lock_kid start faulting while a thread of
+	# the parent, on their CPU, takes their task_lock: the first fault
+	# of an untracked target must not take it (a sleeping lock on
+	# PREEMPT_RT, and T0 runs with interrupts off).
+	load_module target=none || return 1
+	echo "comm task_lock_kid" >"$SPFS_DBG/target" || return 1
+	echo 1 >"$SPFS_DBG/reset"
+	klog_mark
+	if ! out=$(workload task_lock --children "$n" --comm task_lock_kid); then
+		diag "task_lock failed"
+		klog_clean
+		return 1
+	fi
+	diag "$out"
+	snap
+	diag "faults $(sv faults) untracked $(sv faults_untracked) registered $(sv track_registered) failed $(sv track_failed)"
+	klog_clean || return 1
+	expect_eq children "$(kv children "$out")" "$n" &&
+	# Each child's first fault under that name is untracked; most are
+	# tracked in time for the faults of their later wakeups.
+	expect_ge faults_untracked "$(sv faults_untracked)" "$n" &&
+	expect_ge track_registered "$(sv track_registered)" $((n / 2)) &&
+	expect_ge faults "$(sv faults)" $((n / 2)) && invariant
+}
+t "target: processes start under task_lock contention: tracked, kernel log clean" test_task_lock
+
 test_faults_only() {
 	local r elig rc=0
 
