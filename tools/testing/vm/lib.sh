@@ -63,9 +63,10 @@ write_fails() {
 
 # Kernel reports, and a debug kernel's detector banners that are none:
 # the patterns scripts/vm-run applies to the guest console.
-{ read -r KLOG_BAD; read -r KLOG_BANNERS; } < <(
-	. "$SPFS_TOP/scripts/common.sh" &&
-	printf '%s\n%s\n' "$SPFS_CONSOLE_BAD" "$SPFS_CONSOLE_BANNERS")
+# (common.sh's assignments, of SPFS_TOP too, stay in these subshells.)
+KLOG_BAD=$(. "$SPFS_TOP/scripts/common.sh" && echo "$SPFS_CONSOLE_BAD")
+# shellcheck disable=SC2031
+KLOG_BANNERS=$(. "$SPFS_TOP/scripts/common.sh" && echo "$SPFS_CONSOLE_BANNERS")
 
 # klog_mark: a line in the kernel log that klog_clean reads from.
 klog_mark() {
@@ -84,9 +85,11 @@ klog_clean() {
 		diag "kernel log: '$KLOG_MARK' is gone (log wrapped?)"
 		return 1
 	fi
-	echo "$log" | grep -qE "$KLOG_BAD" || return 0
+	# A here-string, not echo | grep -q: with pipefail, grep's early
+	# exit on a match could fail echo's write, and the pipeline with it.
+	grep -qE "$KLOG_BAD" <<<"$log" || return 0
 	diag "kernel log since the mark:"
-	diag "$(echo "$log" | grep -E -A 16 "$KLOG_BAD" | head -n 60)"
+	diag "$(grep -E -A 16 "$KLOG_BAD" <<<"$log" | sed -n '1,60p')"
 	return 1
 }
 
