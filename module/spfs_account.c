@@ -15,6 +15,7 @@
 #include <linux/string.h>
 
 #include "spfs_account.h"
+#include "spfs_clock.h"
 #include "spfs_settings.h"
 #include "spfs_stats.h"
 #include "spfs_trace.h"
@@ -260,7 +261,7 @@ static __always_inline void spfs_count_verdicts(struct spfs_stats *st,
 		}
 	}
 	for (w = 0; w < SPFS_NR_WINDOWS; w++)
-		st->writer_stall_ns[w] += j->writer_stall[w];
+		st->writer_stall_ns[w] += spfs_clock_ns(j->writer_stall[w]);
 }
 
 /**
@@ -276,8 +277,8 @@ void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
 		  const struct spfs_judgement *j,
 		  const struct spfs_outcome *out)
 {
-	u64 wait = f->tl > f->t0 ? f->tl - f->t0 : 0;
-	u64 service = f->t1 > f->tl ? f->t1 - f->tl : 0;
+	u64 wait = f->tl > f->t0 ? spfs_clock_ns(f->tl - f->t0) : 0;
+	u64 service = f->t1 > f->tl ? spfs_clock_ns(f->t1 - f->tl) : 0;
 	struct spfs_stats *st;
 
 	if (SPFS_PROFILING(NO_COUNT))

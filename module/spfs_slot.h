@@ -37,8 +37,8 @@ enum spfs_slot_state {
  * @task: the owner, or NULL if free (claimed with cmpxchg)
  * @mm: the mm at T0
  * @mm_id: the &struct spfs_mm id of @mm at T0
- * @t0: T0 (ns)
- * @tl: TL (ns)
+ * @t0: T0 (spfs_now())
+ * @tl: TL
  * @t_vma_lock: when lock_vma_under_rcu() was entered (6.4+), or 0
  * @addr: the faulting address
  * @ip: the user instruction pointer at T0: TL takes only the fault made

@@ -85,7 +85,7 @@ struct spfs_range {
  * @flags: SPFS_MM_* bits
  * @seq: sequence of the last logged event
  * @nr_open: slots of @open in use
- * @w_begin: start (ns) of the mmap_lock write cycle in progress, 0 if none
+ * @w_begin: start (spfs_now()) of the mmap_lock write cycle in progress, 0 if none
  * @w_first_seq: the first log sequence of that cycle
  * @w_task: the writer
  * @w_cycle: the number of the cycle in progress or of the last one
