@@ -90,7 +90,7 @@ static int __init spfs_init(void)
 	ret = spfs_debugfs_init();
 	if (ret)
 		goto exit_track;
-	WRITE_ONCE(spfs_active, true);
+	static_branch_enable(&spfs_active);
 	ret = spfs_probes_register();
 	if (ret)
 		goto remove_debugfs;
