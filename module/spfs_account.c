@@ -298,6 +298,54 @@ void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
 NOKPROBE_SYMBOL(spfs_account);
 
 /**
+ * spfs_account_clean() - count a clean fault in the fewest words
+ * @smm: its process's state
+ * @t0: its T0 (spfs_now())
+ * @tl: its TL
+ * @t1: its end
+ * @out: what the kernel did with it
+ *
+ * A fault found clean without a judgement (see spfs_account(), @j NULL)
+ * is most faults: counted here without its &struct spfs_fault, which
+ * only the fault_verdict tracepoint and a pvl disagreement need.  The
+ * same counts as spfs_account(), which takes the fault when either may
+ * be wanted.
+ *
+ * Return: true if counted, false if nothing was and spfs_account() must.
+ */
+bool spfs_account_clean(struct spfs_mm *smm, u64 t0, u64 tl, u64 t1,
+			const struct spfs_outcome *out)
+{
+	u64 wait, service;
+	struct spfs_stats *st;
+
+	/* A success row that disagrees is recorded with its fault. */
+	if (trace_fault_verdict_enabled() ||
+	    (SPFS_HAVE_VMA_LOCK && !spfs_pvl_agrees(SPFS_V_SUCCESS, out->real)))
+		return false;
+	if (SPFS_PROFILING(NO_COUNT))
+		return true;
+	wait = tl > t0 ? spfs_clock_ns(tl - t0) : 0;
+	service = t1 > tl ? spfs_clock_ns(t1 - tl) : 0;
+	st = spfs_stats_write_begin();
+	st->count[SPFS_STAT_FAULTS]++;
+	spfs_count_verdicts(st, NULL, spfs_hist_bucket(service),
+			    spfs_hist_bucket(wait), wait);
+	if (SPFS_HAVE_VMA_LOCK) {
+		/* spfs_agreement() of a clean fault that agrees. */
+		BUILD_BUG_ON(spfs_pvl_row_by_construction(SPFS_V_SUCCESS));
+		st->agreement[0][SPFS_V_SUCCESS][out->real]++;
+		st->count[SPFS_STAT_PVL_AGREE]++;
+		if (out->facts && out->vma_written)
+			st->count[SPFS_STAT_PVL_FACTS_MISSED]++;
+	}
+	spfs_stats_write_end(st);
+	atomic_long_inc(&smm->faults);
+	return true;
+}
+NOKPROBE_SYMBOL(spfs_account_clean);
+
+/**
  * spfs_account_reset() - forget the disagreements seen so far
  *
  * With spfs_stats_reset() and spfs_track_reset_counts(), what a write of
