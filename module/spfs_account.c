@@ -307,9 +307,9 @@ NOKPROBE_SYMBOL(spfs_account);
  *
  * A fault found clean without a judgement (see spfs_account(), @j NULL)
  * is most faults: counted here without its &struct spfs_fault, which
- * only the fault_verdict tracepoint and a pvl disagreement need.  The
- * same counts as spfs_account(), which takes the fault when either may
- * be wanted.
+ * only the fault_verdict tracepoint and a pvl disagreement need, and
+ * without the stats lock (&struct spfs_stats, @fast).  The same counts
+ * as spfs_account(), which takes the fault when either may be wanted.
  *
  * Return: true if counted, false if nothing was and spfs_account() must.
  */
@@ -319,27 +319,31 @@ bool spfs_account_clean(struct spfs_mm *smm, u64 t0, u64 tl, u64 t1,
 	u64 wait, service;
 	struct spfs_stats *st;
 
-	/* A success row that disagrees is recorded with its fault. */
+	/*
+	 * pvl's success agrees only with a fault the kernel completed under
+	 * the VMA lock; one that disagrees is recorded with its fault.
+	 */
 	if (trace_fault_verdict_enabled() ||
-	    (SPFS_HAVE_VMA_LOCK && !spfs_pvl_agrees(SPFS_V_SUCCESS, out->real)))
+	    (SPFS_HAVE_VMA_LOCK && out->real != SPFS_REAL_LOCKED))
 		return false;
 	if (SPFS_PROFILING(NO_COUNT))
 		return true;
 	wait = tl > t0 ? spfs_clock_ns(tl - t0) : 0;
 	service = t1 > tl ? spfs_clock_ns(t1 - tl) : 0;
-	st = spfs_stats_write_begin();
-	st->count[SPFS_STAT_FAULTS]++;
-	spfs_count_verdicts(st, NULL, spfs_hist_bucket(service),
-			    spfs_hist_bucket(wait), wait);
+	st = spfs_stats_fast_begin();
+	st->fast++;
+	st->fast_hist_service[spfs_hist_bucket(service)]++;
+	st->fast_hist_wait[spfs_hist_bucket(wait)]++;
+	st->fast_wait_ns += wait;
 	if (SPFS_HAVE_VMA_LOCK) {
 		/* spfs_agreement() of a clean fault that agrees. */
 		BUILD_BUG_ON(spfs_pvl_row_by_construction(SPFS_V_SUCCESS));
-		st->agreement[0][SPFS_V_SUCCESS][out->real]++;
-		st->count[SPFS_STAT_PVL_AGREE]++;
+		BUILD_BUG_ON(!spfs_pvl_agrees(SPFS_V_SUCCESS, SPFS_REAL_LOCKED));
+		st->fast_pvl_agree++;
 		if (out->facts && out->vma_written)
-			st->count[SPFS_STAT_PVL_FACTS_MISSED]++;
+			st->fast_facts_missed++;
 	}
-	spfs_stats_write_end(st);
+	spfs_stats_fast_end(st);
 	atomic_long_inc(&smm->faults);
 	return true;
 }
