@@ -157,11 +157,11 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 	s->t_vma_lock = 0;
 	s->vma_written = false;
 	if (SPFS_PROFILING(TWICE_WALK)) {
-		u32 flags = spfs_walk(mm, address, &s->pmd);
+		u32 flags = spfs_walk(mm, address, &s->pmd, &s->path);
 
 		OPTIMIZER_HIDE_VAR(flags);
 	}
-	s->flags = spfs_walk(mm, address, &s->pmd);
+	s->flags = spfs_walk(mm, address, &s->pmd, &s->path);
 	if (error_code & X86_PF_WRITE)
 		s->flags |= SPFS_F(WRITE);
 	/*
@@ -480,10 +480,10 @@ static __always_inline void spfs_t1_slot(struct spfs_slot *s, bool completed)
 	/* pmd_same() at commit: did the PMD the T0 walk read change? */
 	if (!(s->flags & (SPFS_F(NO_PAGE_TABLE) | SPFS_F(HUGE_PMD)))) {
 		if (SPFS_PROFILING(TWICE_WALK)) {
-			pmd = spfs_pmd_read(s->mm, s->addr);
+			pmd = spfs_pmd_read(s->mm, s->addr, &s->path);
 			OPTIMIZER_HIDE_VAR(pmd);
 		}
-		pmd = spfs_pmd_read(s->mm, s->addr);
+		pmd = spfs_pmd_read(s->mm, s->addr, &s->path);
 		if (pmd != s->pmd)
 			flags |= SPFS_F(PMD_CHANGED);
 	}

@@ -17,6 +17,7 @@
 #include <linux/sched.h>
 
 #include "spfs_ablate.h"
+#include "spfs_classify.h"
 #include "spfs_core.h"
 
 /**
@@ -45,6 +46,9 @@ enum spfs_slot_state {
  *	there (a kernel fault writing a signal frame is another fault)
  * @scan_from: the first log sequence that may hold an event of the window
  * @pmd: the PMD entry the T0 walk read, when it found a PTE table
+ * @path: the way down of the task's last walk: T1 takes T0's, and the
+ *	  next fault of the task, often in the same PMD range, too; kept
+ *	  when the slot is freed (spfs_walk())
  * @vm_start: the VMA's start at TL
  * @vm_end: its end
  * @flt: the task's minor + major fault counts at TL: mm_account_fault()
@@ -66,6 +70,7 @@ struct spfs_slot {
 	unsigned long ip;
 	u64 scan_from;
 	unsigned long pmd;
+	struct spfs_path path;
 	u64 vm_start, vm_end;
 	unsigned long flt;
 	u32 lock_seq;
