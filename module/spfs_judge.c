@@ -32,20 +32,6 @@ void spfs_judge_init(void)
 	spfs_unclean = spfs_unclean_flags(spfs_pvl);
 }
 
-/**
- * spfs_real() - what a kernel with per-VMA locks did with a fault
- * @s: its slot
- * @retried: the fault retried (or failed)
- *
- * Return: an &enum spfs_real.
- */
-u8 spfs_real(const struct spfs_slot *s, bool retried)
-{
-	if (!s->vma_locked)
-		return SPFS_REAL_MMAP;
-	return retried ? SPFS_REAL_LOCKED_RETRY : SPFS_REAL_LOCKED;
-}
-
 /*
  * A fault that is not clean, or whose counting needs more than the
  * clean fault's few counters (spfs_account_clean()): the fault as the

@@ -145,7 +145,23 @@ spfs_slot_find(struct task_struct *task)
 }
 
 struct spfs_slot *spfs_slot_claim(struct task_struct *task);
-void spfs_slot_free(struct spfs_slot *s);
+
+/**
+ * spfs_slot_free() - a task's fault is done with
+ * @s: its slot
+ *
+ * Inline: every followed fault frees its slot.
+ */
+static __always_inline void spfs_slot_free(struct spfs_slot *s)
+{
+	unsigned int home = spfs_slot_home(s->task);
+
+	/* The slot's contents are done with before another task claims it. */
+	smp_store_release(&s->task, NULL);
+	if (s != spfs_slot_at(home, 0))
+		atomic_dec(&spfs_slot_overflow[home]);
+}
+
 void spfs_slot_exit(void);
 
 #endif /* _SPFS_SLOT_H */
