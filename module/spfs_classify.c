@@ -162,26 +162,32 @@ u32 spfs_walk(struct mm_struct *mm, unsigned long addr, unsigned long *pmd,
 NOKPROBE_SYMBOL(spfs_walk);
 
 /**
- * spfs_pmd_read() - the PMD entry over an address now
+ * spfs_pmd_changed() - is the PMD entry over an address another now
  * @mm: the mm
  * @addr: the address
+ * @pmd: the entry an earlier walk found there, pointing to a PTE table
  * @path: the way down of an earlier walk, taken if it still holds;
  *	  updated
  *
- * At T1, with the fault's lock held and preemption off.
+ * At T1, with the fault's lock held and preemption off: pmd_same() at
+ * commit.
  *
- * Return: the entry if it points to a PTE table, else 0.
+ * Return: true if the entry is not @pmd, or no longer a PTE table's.
  */
-unsigned long spfs_pmd_read(struct mm_struct *mm, unsigned long addr,
-			    struct spfs_path *path)
+bool spfs_pmd_changed(struct mm_struct *mm, unsigned long addr,
+		      unsigned long pmd, struct spfs_path *path)
 {
+	pmd_t *pmdp = spfs_path_pmd(mm, addr, path);
 	u32 flags = 0;
 	pmd_t pmdv;
 
-	return spfs_walk_pmd(mm, addr, &pmdv, &flags, path) ?
-	       pmd_val(pmdv) : 0;
+	/* @pmd is a table's entry: the same value is one still. */
+	if (pmdp)
+		return pmd_val(READ_ONCE(*pmdp)) != pmd;
+	return !spfs_walk_pmd(mm, addr, &pmdv, &flags, path) ||
+	       pmd_val(pmdv) != pmd;
 }
-NOKPROBE_SYMBOL(spfs_pmd_read);
+NOKPROBE_SYMBOL(spfs_pmd_changed);
 
 static __always_inline bool spfs_vma_is_shmem(struct vm_area_struct *vma)
 {

@@ -34,8 +34,8 @@ struct spfs_path {
 
 u32 spfs_walk(struct mm_struct *mm, unsigned long addr, unsigned long *pmd,
 	      struct spfs_path *path);
-unsigned long spfs_pmd_read(struct mm_struct *mm, unsigned long addr,
-			    struct spfs_path *path);
+bool spfs_pmd_changed(struct mm_struct *mm, unsigned long addr,
+		      unsigned long pmd, struct spfs_path *path);
 u32 spfs_vma_flags(struct vm_area_struct *vma);
 int spfs_classify_init(void);
 

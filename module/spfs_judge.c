@@ -41,8 +41,7 @@ void spfs_judge_init(void)
  */
 static noinline void spfs_judge_events(struct spfs_slot *s,
 				       struct spfs_mm *smm, u64 t1, u32 flags,
-				       const struct spfs_outcome *out,
-				       bool clean)
+				       struct spfs_outcome out, bool clean)
 {
 	struct spfs_event open[SPFS_OPEN_SLOTS + 1];
 	struct spfs_fault f = {
@@ -56,12 +55,12 @@ static noinline void spfs_judge_events(struct spfs_slot *s,
 	};
 	struct spfs_judge_src src = {
 		.read = spfs_log_read, .ctx = smm, .from = s->scan_from,
-		.open = open, .vma_lock_facts = out->facts,
+		.open = open, .vma_lock_facts = out.facts,
 	};
 	struct spfs_judgement j;
 
 	if (clean) {
-		spfs_account(smm, &f, NULL, out);
+		spfs_account(smm, &f, NULL, &out);
 		return;
 	}
 	src.nr_open = spfs_open_snapshot(smm, open, ARRAY_SIZE(open));
@@ -74,7 +73,7 @@ static noinline void spfs_judge_events(struct spfs_slot *s,
 	} else if (spfs_judge(&j, &f, spfs_pvl, &src)) {
 		spfs_stat_inc(SPFS_STAT_LOG_OVERFLOW);
 	}
-	spfs_account(smm, &f, &j, out);
+	spfs_account(smm, &f, &j, &out);
 }
 NOKPROBE_SYMBOL(spfs_judge_events);
 
@@ -120,9 +119,9 @@ void spfs_judge_slot(struct spfs_slot *s, u64 t1, u32 flags, u8 real)
 		!smp_load_acquire(&smm->w_begin) &&
 		atomic64_read(&smm->seq) < s->scan_from &&
 		!(flags & spfs_unclean);
-	if (clean && spfs_account_clean(smm, s->t0, s->tl, t1, &out))
+	if (clean && spfs_account_clean(smm, s->t0, s->tl, t1, out))
 		return;
-	spfs_judge_events(s, smm, t1, flags, &out, clean);
+	spfs_judge_events(s, smm, t1, flags, out, clean);
 }
 NOKPROBE_SYMBOL(spfs_judge_slot);
 
