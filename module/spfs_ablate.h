@@ -36,6 +36,7 @@
 #define _SPFS_ABLATE_H
 
 #include <linux/bits.h>
+/* __is_defined(): forced on the kernel's files, not on userspace's. */
 #include <linux/kconfig.h>
 
 #ifdef SPFS_ABLATE_T0

@@ -26,6 +26,8 @@ struct spfs_outcome {
 void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
 		  const struct spfs_judgement *j,
 		  const struct spfs_outcome *out);
+bool spfs_account_clean(struct spfs_mm *smm, u64 t0, u64 tl, u64 t1,
+			struct spfs_outcome out);
 
 /**
  * struct spfs_disagreement - a fault whose pvl verdict missed

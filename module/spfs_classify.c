@@ -50,19 +50,43 @@ int spfs_classify_init(void)
 }
 
 /*
+ * The PMD entry over @addr by the way @path recorded, if it still holds:
+ * the upper entries unchanged since a walk found each a table, the full
+ * walk would take the same steps to the same entry.  Each is read in the
+ * page the one above points to now, as the full walk reads them.
+ */
+static __always_inline pmd_t *spfs_path_pmd(struct mm_struct *mm,
+					    unsigned long addr,
+					    const struct spfs_path *path)
+{
+	if (path->pgd != pgd_offset(mm, addr) ||
+	    (path->addr ^ addr) >= PMD_SIZE ||
+	    pgd_val(READ_ONCE(*path->pgd)) != path->pgdv ||
+	    p4d_val(READ_ONCE(*path->p4d)) != path->p4dv ||
+	    pud_val(READ_ONCE(*path->pud)) != path->pudv)
+		return NULL;
+	return path->pmd;
+}
+
+/*
  * Down to the PMD entry for @addr, as the designs' walk: NULL where a
  * level is none or bad (no PTE table), *@flags set for a huge or
- * non-table entry.
+ * non-table entry.  The way down is kept in @path, and taken again when
+ * it still holds: the faults of a task fall mostly in the PMD ranges of
+ * its last ones, and T1 looks again at T0's.
  */
 static __always_inline pmd_t *spfs_walk_pmd(struct mm_struct *mm,
 					    unsigned long addr, pmd_t *pmdv,
-					    u32 *flags)
+					    u32 *flags, struct spfs_path *path)
 {
 	pgd_t *pgd, pgdv;
 	p4d_t *p4d, p4dv;
 	pud_t *pud, pudv;
 	pmd_t *pmd;
 
+	pmd = spfs_path_pmd(mm, addr, path);
+	if (pmd)
+		goto pmd;
 	pgd = pgd_offset(mm, addr);
 	pgdv = READ_ONCE(*pgd);
 	if (pgd_none(pgdv) || pgd_bad(pgdv))
@@ -80,6 +104,12 @@ static __always_inline pmd_t *spfs_walk_pmd(struct mm_struct *mm,
 		return NULL;
 	}
 	pmd = pmd_offset(pud, addr);
+	*path = (struct spfs_path){
+		.addr = addr, .pgd = pgd, .p4d = p4d, .pud = pud, .pmd = pmd,
+		.pgdv = pgd_val(pgdv), .p4dv = p4d_val(p4dv),
+		.pudv = pud_val(pudv),
+	};
+pmd:
 	*pmdv = READ_ONCE(*pmd);
 	if (pmd_none(*pmdv))
 		goto none;
@@ -100,6 +130,8 @@ none:
  * @mm: the faulting task's mm
  * @addr: the faulting address
  * @pmd: set to the PMD entry read, if the walk found a PTE table
+ * @path: the way down of an earlier walk, taken if it still holds;
+ *	  updated
  *
  * Interrupts must be off (the fault tracepoint).
  *
@@ -107,13 +139,14 @@ none:
  * else what the PTE holds: SPFS_F(PTE_NONE), or SPFS_F(SWAP) (and
  * SPFS_F(DEVICE_PRIVATE)) for a non-present entry, or 0 for a present one.
  */
-u32 spfs_walk(struct mm_struct *mm, unsigned long addr, unsigned long *pmd)
+u32 spfs_walk(struct mm_struct *mm, unsigned long addr, unsigned long *pmd,
+	      struct spfs_path *path)
 {
 	pmd_t pmdv;
 	pte_t ptev;
 	u32 flags = 0;
 
-	if (!spfs_walk_pmd(mm, addr, &pmdv, &flags))
+	if (!spfs_walk_pmd(mm, addr, &pmdv, &flags, path))
 		return flags;
 	*pmd = pmd_val(pmdv);
 	ptev = READ_ONCE(*pte_offset_kernel(&pmdv, addr));
@@ -129,22 +162,32 @@ u32 spfs_walk(struct mm_struct *mm, unsigned long addr, unsigned long *pmd)
 NOKPROBE_SYMBOL(spfs_walk);
 
 /**
- * spfs_pmd_read() - the PMD entry over an address now
+ * spfs_pmd_changed() - is the PMD entry over an address another now
  * @mm: the mm
  * @addr: the address
+ * @pmd: the entry an earlier walk found there, pointing to a PTE table
+ * @path: the way down of an earlier walk, taken if it still holds;
+ *	  updated
  *
- * At T1, with the fault's lock held and preemption off.
+ * At T1, with the fault's lock held and preemption off: pmd_same() at
+ * commit.
  *
- * Return: the entry if it points to a PTE table, else 0.
+ * Return: true if the entry is not @pmd, or no longer a PTE table's.
  */
-unsigned long spfs_pmd_read(struct mm_struct *mm, unsigned long addr)
+bool spfs_pmd_changed(struct mm_struct *mm, unsigned long addr,
+		      unsigned long pmd, struct spfs_path *path)
 {
+	pmd_t *pmdp = spfs_path_pmd(mm, addr, path);
 	u32 flags = 0;
 	pmd_t pmdv;
 
-	return spfs_walk_pmd(mm, addr, &pmdv, &flags) ? pmd_val(pmdv) : 0;
+	/* @pmd is a table's entry: the same value is one still. */
+	if (pmdp)
+		return pmd_val(READ_ONCE(*pmdp)) != pmd;
+	return !spfs_walk_pmd(mm, addr, &pmdv, &flags, path) ||
+	       pmd_val(pmdv) != pmd;
 }
-NOKPROBE_SYMBOL(spfs_pmd_read);
+NOKPROBE_SYMBOL(spfs_pmd_changed);
 
 static __always_inline bool spfs_vma_is_shmem(struct vm_area_struct *vma)
 {

@@ -10,8 +10,32 @@
 
 #include "spfs_core.h"
 
-u32 spfs_walk(struct mm_struct *mm, unsigned long addr, unsigned long *pmd);
-unsigned long spfs_pmd_read(struct mm_struct *mm, unsigned long addr);
+/**
+ * struct spfs_path - the way a page-table walk went down to a PMD entry
+ * @addr: the address walked for: the path serves its PMD range
+ * @pgd: the PGD entry
+ * @p4d: the P4D entry (the PGD entry where P4D is folded)
+ * @pud: the PUD entry
+ * @pmd: the PMD entry
+ * @pgdv: the value the walk found in @pgd: a table
+ * @p4dv: in @p4d
+ * @pudv: in @pud
+ *
+ * Zero (no @pgd) until a walk reaches a PMD entry.
+ */
+struct spfs_path {
+	unsigned long addr;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+	unsigned long pgdv, p4dv, pudv;
+};
+
+u32 spfs_walk(struct mm_struct *mm, unsigned long addr, unsigned long *pmd,
+	      struct spfs_path *path);
+bool spfs_pmd_changed(struct mm_struct *mm, unsigned long addr,
+		      unsigned long pmd, struct spfs_path *path);
 u32 spfs_vma_flags(struct vm_area_struct *vma);
 int spfs_classify_init(void);
 

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * spf-shadow: the clock faults and writer events are stamped with.
+ * spf-shadow: the clock faults and writer events are stamped with
+ * (spfs_clock.c).
  */
 #ifndef _SPFS_CLOCK_H
 #define _SPFS_CLOCK_H
 
 #include <linux/jiffies.h>
+#include <linux/jump_label.h>
 #include <linux/timekeeping.h>
+#include <asm/msr.h>
+#include <asm/tsc.h>
 
 #include "spfs_ablate.h"
+
+DECLARE_STATIC_KEY_FALSE(spfs_clock_tsc);
 
 /**
  * spfs_now() - the time faults and writer events are stamped with
@@ -16,23 +22,47 @@
  * A fault's window (T0 to T1, on the faulting CPU) is compared with the
  * windows of VMA writers on other CPUs, so the clock must be monotonic
  * across CPUs, and readable from the fault tracepoint with interrupts
- * off and from ftrace callbacks: ktime_get_mono_fast_ns().  It costs what
- * the clocksource costs to read: a few nanoseconds with a synchronized
- * TSC, hundreds under emulation when a guest has fallen back to the HPET
- * or its vCPUs share the emulator's clock (results/performance.md).
+ * off and from ftrace callbacks.  Every fault reads it three or four
+ * times, so where the kernel trusts the TSC to be one clock across CPUs
+ * it is the raw TSC, in cycles (spfs_clock_init()): one rdtsc where
+ * ktime_get_mono_fast_ns() adds its sequence count, clocksource call and
+ * scaling, about 45 instructions.  Else the latter, in nanoseconds.
+ * Stamps are only compared with each other and subtracted:
+ * spfs_clock_ns() turns a difference into nanoseconds.
  *
- * Return: CLOCK_MONOTONIC time in nanoseconds.
+ * Return: the time, in the units of spfs_clock_ns().
  */
 static __always_inline u64 spfs_now(void)
 {
 	if (SPFS_ABLATING_CLOCK)
 		return get_jiffies_64() * TICK_NSEC;
 	if (SPFS_PROFILING(TWICE_CLOCK)) {
-		u64 t = ktime_get_mono_fast_ns();
+		u64 t = static_branch_likely(&spfs_clock_tsc) ?
+			rdtsc_ordered() : ktime_get_mono_fast_ns();
 
 		OPTIMIZER_HIDE_VAR(t);
 	}
+	/* rdtsc_ordered(): not taken before the loads that precede it. */
+	if (static_branch_likely(&spfs_clock_tsc))
+		return rdtsc_ordered();
 	return ktime_get_mono_fast_ns();
 }
+
+extern u32 spfs_clock_mult, spfs_clock_shift;
+
+/**
+ * spfs_clock_ns() - a difference of two spfs_now() stamps in nanoseconds
+ * @delta: the difference
+ *
+ * Return: @delta in nanoseconds.
+ */
+static __always_inline u64 spfs_clock_ns(u64 delta)
+{
+	if (SPFS_ABLATING_CLOCK || !static_branch_likely(&spfs_clock_tsc))
+		return delta;
+	return mul_u64_u32_shr(delta, spfs_clock_mult, spfs_clock_shift);
+}
+
+bool spfs_clock_init(void);
 
 #endif /* _SPFS_CLOCK_H */

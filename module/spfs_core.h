@@ -278,11 +278,11 @@ enum spfs_pvl_profile {
 
 /**
  * struct spfs_fault - one fault as the judge sees it
- * @t0: entry, no lock held (ns)
- * @tl: handle_mm_fault() entered with the lock held (ns)
- * @t1: the fault's end: its lock released after handle_mm_fault() (ns)
+ * @t0: entry, no lock held
+ * @tl: handle_mm_fault() entered with the lock held
+ * @t1: the fault's end: its lock released after handle_mm_fault()
  * @t_vma_lock: on a kernel with per-VMA locks, when the fault tried the
- *		VMA lock (ns), else 0: pvl's attempt is then taken at T0
+ *		VMA lock, else 0: pvl's attempt is then taken at T0
  * @addr: faulting address
  * @vm_start: start of the VMA found at TL (0 with SPFS_F(NO_VMA))
  * @vm_end: its end
@@ -293,6 +293,10 @@ enum spfs_pvl_profile {
  *	      kernel's own count says (cycles are numbered in order, and
  *	      compared modulo 2^32): one older had released its locks by
  *	      T0, whatever the time its end was stamped with says
+ *
+ * The times of faults and events are stamps of one clock, in any unit
+ * (the module's is the TSC, or nanoseconds): the judge only compares and
+ * subtracts them.
  */
 struct spfs_fault {
 	u64 t0, tl, t1;
@@ -320,8 +324,8 @@ enum spfs_ev_type {
 
 /**
  * struct spfs_event - one event of a tracked mm
- * @t_begin: when it began (ns)
- * @t_end: when it ended (ns), 0 while in progress
+ * @t_begin: when it began
+ * @t_end: when it ended, 0 while in progress
  * @start: first address of the range it affects
  * @end: end of that range (exclusive)
  * @tag: the low 32 bits of its log sequence number, 0 while the log entry
@@ -369,7 +373,8 @@ struct spfs_event {
  *		   between T0 and TL: what the kernel's own lock state says
  *		   too, on kernels with per-VMA locks (a cross-check)
  * @writer_stall: per window, how long writers would have waited for this
- *		  fault under pvl (ns), once per write cycle
+ *		  fault under pvl (a difference of the faults' times), once
+ *		  per write cycle
  */
 struct spfs_judgement {
 	u8 verdict[SPFS_NR_RULES][SPFS_NR_WINDOWS];

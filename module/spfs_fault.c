@@ -157,11 +157,11 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 	s->t_vma_lock = 0;
 	s->vma_written = false;
 	if (SPFS_PROFILING(TWICE_WALK)) {
-		u32 flags = spfs_walk(mm, address, &s->pmd);
+		u32 flags = spfs_walk(mm, address, &s->pmd, &s->path);
 
 		OPTIMIZER_HIDE_VAR(flags);
 	}
-	s->flags = spfs_walk(mm, address, &s->pmd);
+	s->flags = spfs_walk(mm, address, &s->pmd, &s->path);
 	if (error_code & X86_PF_WRITE)
 		s->flags |= SPFS_F(WRITE);
 	/*
@@ -458,7 +458,6 @@ NOKPROBE_SYMBOL(spfs_tl);
 /* T1 in slot @s's task, the fault's lock still held: judge, free. */
 static __always_inline void spfs_t1_slot(struct spfs_slot *s, bool completed)
 {
-	unsigned long pmd;
 	bool retried;
 	u32 flags;
 
@@ -480,11 +479,12 @@ static __always_inline void spfs_t1_slot(struct spfs_slot *s, bool completed)
 	/* pmd_same() at commit: did the PMD the T0 walk read change? */
 	if (!(s->flags & (SPFS_F(NO_PAGE_TABLE) | SPFS_F(HUGE_PMD)))) {
 		if (SPFS_PROFILING(TWICE_WALK)) {
-			pmd = spfs_pmd_read(s->mm, s->addr);
-			OPTIMIZER_HIDE_VAR(pmd);
+			bool changed = spfs_pmd_changed(s->mm, s->addr, s->pmd,
+							&s->path);
+
+			OPTIMIZER_HIDE_VAR(changed);
 		}
-		pmd = spfs_pmd_read(s->mm, s->addr);
-		if (pmd != s->pmd)
+		if (spfs_pmd_changed(s->mm, s->addr, s->pmd, &s->path))
 			flags |= SPFS_F(PMD_CHANGED);
 	}
 	spfs_judge_slot(s, spfs_now(), flags, spfs_real(s, retried));

@@ -32,73 +32,34 @@ void spfs_judge_init(void)
 	spfs_unclean = spfs_unclean_flags(spfs_pvl);
 }
 
-/**
- * spfs_real() - what a kernel with per-VMA locks did with a fault
- * @s: its slot
- * @retried: the fault retried (or failed)
- *
- * Return: an &enum spfs_real.
+/*
+ * A fault that is not clean, or whose counting needs more than the
+ * clean fault's few counters (spfs_account_clean()): the fault as the
+ * core sees it, and with @clean false the events of its windows judged.
+ * Apart from spfs_judge_slot(): what it puts on the stack (the fault, the
+ * events under way) is written at every call.
  */
-u8 spfs_real(const struct spfs_slot *s, bool retried)
-{
-	if (!s->vma_locked)
-		return SPFS_REAL_MMAP;
-	return retried ? SPFS_REAL_LOCKED_RETRY : SPFS_REAL_LOCKED;
-}
-
-/**
- * spfs_judge_slot() - judge a fault and count it
- * @s: its slot
- * @t1: when it ended
- * @flags: SPFS_F() flags its end adds (a retry, a completion, ...)
- * @real: what the kernel did, spfs_real()
- *
- * Under RCU (preemption off), in the faulting task.
- */
-void spfs_judge_slot(struct spfs_slot *s, u64 t1, u32 flags, u8 real)
+static noinline void spfs_judge_events(struct spfs_slot *s,
+				       struct spfs_mm *smm, u64 t1, u32 flags,
+				       struct spfs_outcome out, bool clean)
 {
 	struct spfs_event open[SPFS_OPEN_SLOTS + 1];
 	struct spfs_fault f = {
 		.t0 = s->t0, .tl = s->tl, .t1 = t1,
 		.t_vma_lock = s->t_vma_lock, .addr = s->addr,
 		.vm_start = s->vm_start, .vm_end = s->vm_end,
-		.flags = s->flags | flags, .tid = current->pid,
+		.flags = flags, .tid = current->pid,
 		.pmd_size = PMD_SIZE,
 		/* An odd count is the cycle under way; even, the next one. */
 		.cycle_t0 = s->lock_seq ? s->lock_seq | 1 : 0,
 	};
-	struct spfs_outcome out = {
-		.real = real, .facts = SPFS_HAVE_VMA_LOCK && spfs_vma_lock_facts,
-		.vma_written = s->vma_written,
-	};
 	struct spfs_judge_src src = {
-		.read = spfs_log_read, .from = s->scan_from,
+		.read = spfs_log_read, .ctx = smm, .from = s->scan_from,
 		.open = open, .vma_lock_facts = out.facts,
 	};
 	struct spfs_judgement j;
-	struct spfs_mm *smm;
 
-	if (SPFS_ABLATING_JUDGE)
-		return;
-	spfs_assert_rcu_reader();
-	smm = spfs_mm_lookup(s->mm);
-	if (!smm || smm->id != s->mm_id) {
-		/* The mm it began in is gone (exec, exit): not its own. */
-		spfs_stat_inc(SPFS_STAT_FAULTS_UNTRACKED);
-		return;
-	}
-	if (f.flags & SPFS_F(PMD_CHANGED))
-		spfs_stat_inc(SPFS_STAT_PMD_CHANGED);
-	src.ctx = smm;
-	/*
-	 * Nothing under way, nothing logged since the window opened: the
-	 * verdicts follow from the flags - for most faults, success under
-	 * every rule, counted without making the judgement.  What is under
-	 * way is read before the log's end: an event that ends meanwhile is
-	 * logged before it leaves the table (spfs_open_end()).
-	 */
-	if (!atomic_read(&smm->nr_open) && !smp_load_acquire(&smm->w_begin) &&
-	    atomic64_read(&smm->seq) < src.from && !(f.flags & spfs_unclean)) {
+	if (clean) {
 		spfs_account(smm, &f, NULL, &out);
 		return;
 	}
@@ -113,6 +74,54 @@ void spfs_judge_slot(struct spfs_slot *s, u64 t1, u32 flags, u8 real)
 		spfs_stat_inc(SPFS_STAT_LOG_OVERFLOW);
 	}
 	spfs_account(smm, &f, &j, &out);
+}
+NOKPROBE_SYMBOL(spfs_judge_events);
+
+/**
+ * spfs_judge_slot() - judge a fault and count it
+ * @s: its slot
+ * @t1: when it ended
+ * @flags: SPFS_F() flags its end adds (a retry, a completion, ...)
+ * @real: what the kernel did, spfs_real()
+ *
+ * Under RCU (preemption off), in the faulting task.
+ */
+void spfs_judge_slot(struct spfs_slot *s, u64 t1, u32 flags, u8 real)
+{
+	struct spfs_outcome out = {
+		.real = real, .facts = SPFS_HAVE_VMA_LOCK && spfs_vma_lock_facts,
+		.vma_written = s->vma_written,
+	};
+	struct spfs_mm *smm;
+	bool clean;
+
+	if (SPFS_ABLATING_JUDGE)
+		return;
+	spfs_assert_rcu_reader();
+	smm = spfs_mm_lookup(s->mm);
+	if (!smm || smm->id != s->mm_id) {
+		/* The mm it began in is gone (exec, exit): not its own. */
+		spfs_stat_inc(SPFS_STAT_FAULTS_UNTRACKED);
+		return;
+	}
+	flags |= s->flags;
+	if (flags & SPFS_F(PMD_CHANGED))
+		spfs_stat_inc(SPFS_STAT_PMD_CHANGED);
+	/*
+	 * Nothing under way, nothing logged since the window opened: the
+	 * verdicts follow from the flags - for most faults, success under
+	 * every rule, counted without making the judgement.  What is under
+	 * way is read before the log's end: an event that ends meanwhile is
+	 * logged before it leaves the table (spfs_open_end()).
+	 */
+	clean = !atomic_read(&smm->nr_open) &&
+		/* Pairs with spfs_cycle_begin(): its state set before. */
+		!smp_load_acquire(&smm->w_begin) &&
+		atomic64_read(&smm->seq) < s->scan_from &&
+		!(flags & spfs_unclean);
+	if (clean && spfs_account_clean(smm, s->t0, s->tl, t1, out))
+		return;
+	spfs_judge_events(s, smm, t1, flags, out, clean);
 }
 NOKPROBE_SYMBOL(spfs_judge_slot);
 

@@ -8,8 +8,8 @@
 #include <linux/sched.h>
 
 #include "spfs_core.h"
+#include "spfs_slot.h"
 
-struct spfs_slot;
 
 /*
  * The task's minor and major fault counts: mm_account_fault() moves them
@@ -33,7 +33,23 @@ static __always_inline void spfs_assert_rcu_reader(void)
 	lockdep_assert_preemption_disabled();
 }
 
-u8 spfs_real(const struct spfs_slot *s, bool retried);
+/**
+ * spfs_real() - what a kernel with per-VMA locks did with a fault
+ * @s: its slot
+ * @retried: the fault retried (or failed)
+ *
+ * Inline: T1 asks at every fault.
+ *
+ * Return: an &enum spfs_real.
+ */
+static __always_inline u8 spfs_real(const struct spfs_slot *s,
+				     bool retried)
+{
+	if (!s->vma_locked)
+		return SPFS_REAL_MMAP;
+	return retried ? SPFS_REAL_LOCKED_RETRY : SPFS_REAL_LOCKED;
+}
+
 void spfs_judge_slot(struct spfs_slot *s, u64 t1, u32 flags, u8 real);
 void spfs_slot_retire(struct spfs_slot *s);
 void spfs_judge_init(void);

@@ -16,6 +16,7 @@
 
 #include "spfs_account.h"
 #include "spfs_classify.h"
+#include "spfs_clock.h"
 #include "spfs_debugfs.h"
 #include "spfs_hooks.h"
 #include "spfs_probes.h"
@@ -61,11 +62,13 @@ static int spfs_parse_params(struct spfs_target *t)
 static int __init spfs_init(void)
 {
 	struct spfs_target t;
+	bool tsc;
 	int ret;
 
 	ret = spfs_parse_params(&t);
 	if (ret)
 		return ret;
+	tsc = spfs_clock_init();
 	ret = spfs_stats_init();
 	if (ret)
 		return ret;
@@ -87,14 +90,15 @@ static int __init spfs_init(void)
 	ret = spfs_debugfs_init();
 	if (ret)
 		goto exit_track;
-	WRITE_ONCE(spfs_active, true);
+	static_branch_enable(&spfs_active);
 	ret = spfs_probes_register();
 	if (ret)
 		goto remove_debugfs;
 	spfs_track_start();
-	pr_info("loaded, target '%s', pvl profile %s%s\n", target, pvl_profile,
-		!SPFS_HAVE_VMA_LOCK ? "" : spfs_vma_lock_facts ?
-		", VMA lock facts" : ", VMA locks modelled");
+	pr_info("loaded, target '%s', pvl profile %s%s, clock %s\n", target,
+		pvl_profile, !SPFS_HAVE_VMA_LOCK ? "" : spfs_vma_lock_facts ?
+		", VMA lock facts" : ", VMA locks modelled",
+		tsc ? "TSC" : "monotonic");
 	return 0;
 
 remove_debugfs:

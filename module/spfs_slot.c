@@ -46,21 +46,6 @@ struct spfs_slot *spfs_slot_claim(struct task_struct *task)
 NOKPROBE_SYMBOL(spfs_slot_claim);
 
 /**
- * spfs_slot_free() - a task's fault is done with
- * @s: its slot
- */
-void spfs_slot_free(struct spfs_slot *s)
-{
-	unsigned int home = spfs_slot_home(s->task);
-
-	/* The slot's contents are done with before another task claims it. */
-	smp_store_release(&s->task, NULL);
-	if (s != spfs_slot_at(home, 0))
-		atomic_dec(&spfs_slot_overflow[home]);
-}
-NOKPROBE_SYMBOL(spfs_slot_free);
-
-/**
  * spfs_slot_exit() - forget the faults in flight
  *
  * Call after every hook is unregistered and synchronized.

@@ -17,6 +17,7 @@
 #include <linux/sched.h>
 
 #include "spfs_ablate.h"
+#include "spfs_classify.h"
 #include "spfs_core.h"
 
 /**
@@ -37,14 +38,17 @@ enum spfs_slot_state {
  * @task: the owner, or NULL if free (claimed with cmpxchg)
  * @mm: the mm at T0
  * @mm_id: the &struct spfs_mm id of @mm at T0
- * @t0: T0 (ns)
- * @tl: TL (ns)
+ * @t0: T0 (spfs_now())
+ * @tl: TL
  * @t_vma_lock: when lock_vma_under_rcu() was entered (6.4+), or 0
  * @addr: the faulting address
  * @ip: the user instruction pointer at T0: TL takes only the fault made
  *	there (a kernel fault writing a signal frame is another fault)
  * @scan_from: the first log sequence that may hold an event of the window
  * @pmd: the PMD entry the T0 walk read, when it found a PTE table
+ * @path: the way down of the task's last walk: T1 takes T0's, and the
+ *	  next fault of the task, often in the same PMD range, too; kept
+ *	  when the slot is freed (spfs_walk())
  * @vm_start: the VMA's start at TL
  * @vm_end: its end
  * @flt: the task's minor + major fault counts at TL: mm_account_fault()
@@ -66,6 +70,7 @@ struct spfs_slot {
 	unsigned long ip;
 	u64 scan_from;
 	unsigned long pmd;
+	struct spfs_path path;
 	u64 vm_start, vm_end;
 	unsigned long flt;
 	u32 lock_seq;
@@ -140,7 +145,23 @@ spfs_slot_find(struct task_struct *task)
 }
 
 struct spfs_slot *spfs_slot_claim(struct task_struct *task);
-void spfs_slot_free(struct spfs_slot *s);
+
+/**
+ * spfs_slot_free() - a task's fault is done with
+ * @s: its slot
+ *
+ * Inline: every followed fault frees its slot.
+ */
+static __always_inline void spfs_slot_free(struct spfs_slot *s)
+{
+	unsigned int home = spfs_slot_home(s->task);
+
+	/* The slot's contents are done with before another task claims it. */
+	smp_store_release(&s->task, NULL);
+	if (s != spfs_slot_at(home, 0))
+		atomic_dec(&spfs_slot_overflow[home]);
+}
+
 void spfs_slot_exit(void);
 
 #endif /* _SPFS_SLOT_H */

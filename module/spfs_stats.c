@@ -42,15 +42,24 @@ const char *spfs_stat_name(enum spfs_stat s)
 static struct spfs_stats *spfs_stats_base;
 static DEFINE_MUTEX(spfs_stats_mutex);
 
-/* One CPU's counters, copied between two of its faults. */
+/*
+ * One CPU's counters, each part copied between two of its faults: the
+ * locked part and the fast one each hold whole faults.
+ */
 static void spfs_stats_read_cpu(int cpu, struct spfs_stats *copy)
 {
 	struct spfs_stats *st = per_cpu_ptr(spfs_stats, cpu);
 	unsigned long flags;
+	unsigned int seq;
 
 	raw_spin_lock_irqsave(&st->lock, flags);
-	memcpy(copy, st, sizeof(*copy));
+	memcpy(copy, st, offsetof(struct spfs_stats, fast_counts));
 	raw_spin_unlock_irqrestore(&st->lock, flags);
+	do {
+		seq = read_seqcount_begin(&st->fast_seq);
+		memcpy(&copy->fast_counts, &st->fast_counts,
+		       sizeof(copy->fast_counts));
+	} while (read_seqcount_retry(&st->fast_seq, seq));
 }
 
 /*
@@ -66,7 +75,7 @@ static void spfs_stats_add(struct spfs_stats *a, const struct spfs_stats *b,
 
 	BUILD_BUG_ON((sizeof(*a) - offsetof(struct spfs_stats, count)) %
 		     sizeof(u64));
-	BUILD_BUG_ON(offsetof(struct spfs_stats, clean_wait_ns) !=
+	BUILD_BUG_ON(offsetof(struct spfs_stats, fast_facts_missed) !=
 		     sizeof(*a) - sizeof(u64));
 	for (i = 0; i < n; i++)
 		pa[i] += sign * pb[i];
@@ -81,6 +90,25 @@ static void spfs_stats_sum_cpus(struct spfs_stats *sum, struct spfs_stats *tmp)
 		spfs_stats_read_cpu(cpu, tmp);
 		spfs_stats_add(sum, tmp, 1);
 	}
+}
+
+/* Count the fast ones of @sum in with the other clean faults. */
+static void spfs_stats_fold_fast(struct spfs_stats *sum)
+{
+	int b;
+
+	sum->count[SPFS_STAT_FAULTS] += sum->fast;
+	sum->clean += sum->fast;
+	for (b = 0; b < SPFS_HIST_BUCKETS; b++) {
+		sum->clean_hist_service[b] += sum->fast_hist_service[b];
+		sum->clean_hist_wait[b] += sum->fast_hist_wait[b];
+	}
+	sum->clean_wait_ns += sum->fast_wait_ns;
+	sum->agreement[0][SPFS_V_SUCCESS][SPFS_REAL_LOCKED] +=
+		sum->fast_pvl_agree;
+	sum->count[SPFS_STAT_PVL_AGREE] += sum->fast_pvl_agree;
+	sum->count[SPFS_STAT_PVL_FACTS_MISSED] += sum->fast_facts_missed;
+	memset(&sum->fast_counts, 0, sizeof(sum->fast_counts));
 }
 
 /* Count the clean faults of @sum in with every rule's, and clear them. */
@@ -121,6 +149,7 @@ void spfs_stats_snapshot(struct spfs_stats *sum)
 		memset(sum, 0, sizeof(*sum));
 	spfs_stats_add(sum, spfs_stats_base, -1);
 	mutex_unlock(&spfs_stats_mutex);
+	spfs_stats_fold_fast(sum);
 	spfs_stats_fold_clean(sum);
 	kfree(tmp);
 }
@@ -160,8 +189,10 @@ int spfs_stats_init(void)
 		kfree(spfs_stats_base);
 		return -ENOMEM;
 	}
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		raw_spin_lock_init(&per_cpu_ptr(spfs_stats, cpu)->lock);
+		seqcount_init(&per_cpu_ptr(spfs_stats, cpu)->fast_seq);
+	}
 	return 0;
 }
 

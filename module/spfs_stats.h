@@ -6,7 +6,9 @@
 #define _SPFS_STATS_H
 
 #include <linux/percpu.h>
+#include <linux/seqlock.h>
 #include <linux/spinlock.h>
+#include <linux/stddef.h>
 
 #include "spfs_ablate.h"
 #include "spfs_core.h"
@@ -59,7 +61,9 @@ enum spfs_cause_kind {
 /**
  * struct spfs_stats - one CPU's counters
  * @lock: held by this CPU while it accounts a fault, and by a reader
- *	  copying the counters (see spfs_stats_snapshot())
+ *	  copying the counters (see spfs_stats_snapshot()); not for the
+ *	  members from @fast on
+ * @fast_seq: the sequence count of the members from @fast on
  * @count: &enum spfs_stat counters
  * @verdict: verdicts per rule and window
  * @reason: ineligible verdicts by reason
@@ -82,12 +86,23 @@ enum spfs_cause_kind {
  * @clean_hist_service: their service windows
  * @clean_hist_wait: their lock waits
  * @clean_wait_ns: the sum of those waits
+ * @fast_counts: the members from @fast on
+ * @fast: clean faults counted without the lock, under @fast_seq
+ *	  (spfs_account_clean()): added to @clean and to "faults" when read
+ * @fast_hist_service: their service windows
+ * @fast_hist_wait: their lock waits
+ * @fast_wait_ns: the sum of those waits
+ * @fast_pvl_agree: those of them the kernel completed under the VMA lock,
+ *		    as pvl said: added to the agreement matrix when read
+ * @fast_facts_missed: those of them whose VMA the kernel says was
+ *		       write-locked unseen (SPFS_STAT_PVL_FACTS_MISSED)
  *
- * Every member after @lock is a u64 or an array of them: snapshots add
+ * Every member after @fast_seq is a u64 or an array of them: snapshots add
  * and subtract the structure as one u64 array (spfs_stats_add()).
  */
 struct spfs_stats {
 	raw_spinlock_t lock;
+	seqcount_t fast_seq;
 	u64 count[SPFS_NR_STATS];
 	u64 verdict[SPFS_NR_RULES][SPFS_NR_WINDOWS][SPFS_NR_VERDICTS];
 	u64 reason[SPFS_NR_RULES][SPFS_NR_WINDOWS][SPFS_NR_REASONS];
@@ -104,6 +119,16 @@ struct spfs_stats {
 	u64 clean_hist_service[SPFS_HIST_BUCKETS];
 	u64 clean_hist_wait[SPFS_HIST_BUCKETS];
 	u64 clean_wait_ns;
+
+	/* Not under @lock: under @fast_seq. */
+	struct_group(fast_counts,
+		u64 fast;
+		u64 fast_hist_service[SPFS_HIST_BUCKETS];
+		u64 fast_hist_wait[SPFS_HIST_BUCKETS];
+		u64 fast_wait_ns;
+		u64 fast_pvl_agree;
+		u64 fast_facts_missed;
+	);
 };
 
 /* Allocated at load: too big for the static per-CPU area of modules. */
@@ -139,6 +164,27 @@ static inline void spfs_stats_write_end(struct spfs_stats *st)
 {
 	if (!SPFS_PROFILING(NO_STATS_LOCK))
 		raw_spin_unlock(&st->lock);
+}
+
+/*
+ * The clean fault, most faults, is counted in a few words of its own
+ * under a sequence count instead of the lock: the reader copies those
+ * few words again when a fault overtook it, which a fault's time cannot
+ * do for ever.  A CPU counts one fault at a time (the hooks run with
+ * preemption off, and no hook that counts runs in an interrupt), so the
+ * writer needs nothing else.
+ */
+static inline struct spfs_stats *spfs_stats_fast_begin(void)
+{
+	struct spfs_stats *st = this_cpu_ptr(spfs_stats);
+
+	raw_write_seqcount_begin(&st->fast_seq);
+	return st;
+}
+
+static inline void spfs_stats_fast_end(struct spfs_stats *st)
+{
+	raw_write_seqcount_end(&st->fast_seq);
 }
 
 const char *spfs_stat_name(enum spfs_stat s);

@@ -33,7 +33,7 @@
 #include "spfs_track.h"
 #include "wrapper/workqueue.h"
 
-bool spfs_active;
+DEFINE_STATIC_KEY_FALSE(spfs_active);
 
 /* The core's comm length is the kernel's, which it cannot include. */
 static_assert(SPFS_COMM_LEN == TASK_COMM_LEN);
@@ -419,18 +419,18 @@ static void spfs_track_work_fn(struct work_struct *work)
 	struct llist_node *list;
 
 	/* Before the module is active the flag waits: spfs_track_start(). */
-	if (READ_ONCE(spfs_active) && xchg(&spfs_retarget, false)) {
+	if (spfs_is_active() && xchg(&spfs_retarget, false)) {
 		spfs_track_retarget();
 		spfs_track_existing();
 	}
 	list = llist_del_all(&spfs_requests);
 	llist_for_each_entry_safe(req, tmp, list, node) {
-		if (READ_ONCE(spfs_active))
+		if (spfs_is_active())
 			spfs_track_mm(req->mm, req->tgid, req->comm);
 		mmdrop(req->mm);
 		kfree(req);
 	}
-	if (READ_ONCE(spfs_active))
+	if (spfs_is_active())
 		spfs_stash_refill();
 }
 
@@ -439,7 +439,7 @@ static void spfs_track_work_fn(struct work_struct *work)
 /**
  * spfs_track_start() - the module is active: track what the target says
  *
- * Call once spfs_active is set; the processes matching the load-time
+ * Call once spfs_active is enabled; the processes matching the load-time
  * target are looked for then.
  */
 void spfs_track_start(void)
@@ -528,7 +528,7 @@ void spfs_track_exit(void)
 	unsigned int bkt;
 	int cpu;
 
-	WRITE_ONCE(spfs_active, false);
+	static_branch_disable(&spfs_active);
 	cancel_work_sync(&spfs_track_work);
 	list = llist_del_all(&spfs_requests);
 	llist_for_each_entry_safe(req, tmp, list, node) {

@@ -15,6 +15,7 @@
 #include <linux/atomic.h>
 #include <linux/cache.h>
 #include <linux/hashtable.h>
+#include <linux/jump_label.h>
 #include <linux/mmu_notifier.h>
 #include <linux/rcupdate.h>
 #include <linux/rwsem.h>
@@ -85,7 +86,7 @@ struct spfs_range {
  * @flags: SPFS_MM_* bits
  * @seq: sequence of the last logged event
  * @nr_open: slots of @open in use
- * @w_begin: start (ns) of the mmap_lock write cycle in progress, 0 if none
+ * @w_begin: start (spfs_now()) of the mmap_lock write cycle in progress, 0 if none
  * @w_first_seq: the first log sequence of that cycle
  * @w_task: the writer
  * @w_cycle: the number of the cycle in progress or of the last one
@@ -189,12 +190,15 @@ static inline struct spfs_mm *spfs_mm_lookup(struct mm_struct *mm)
 }
 
 /* Tracking (spfs_track.c). */
-extern bool spfs_active;
+DECLARE_STATIC_KEY_FALSE(spfs_active);
 
-/* Is the module counting: loaded, and not unloading. */
+/*
+ * Is the module counting: loaded, and not unloading.  A static key: every
+ * hook of the fault path asks, for every fault of the system.
+ */
 static __always_inline bool spfs_is_active(void)
 {
-	return READ_ONCE(spfs_active);
+	return static_branch_likely(&spfs_active);
 }
 
 void spfs_track_request(struct mm_struct *mm);

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spf-shadow: the clock, the raw TSC where the kernel trusts it.
+ *
+ * The kernel marks the TSC unstable when its CPUs' counters are found
+ * out of step at boot, when it stops in idle or changes with the CPU's
+ * frequency, and when the clocksource watchdog sees it drift; until then
+ * CLOCK_MONOTONIC itself is the TSC scaled, on every CPU alike.  The
+ * module reads the TSC where ktime_get_mono_fast_ns() would read it and
+ * leaves the scaling to the few places that need nanoseconds.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/clocksource.h>
+#include <linux/kernel.h>
+#include <linux/time64.h>
+
+#include "spfs_clock.h"
+
+DEFINE_STATIC_KEY_FALSE(spfs_clock_tsc);
+u32 spfs_clock_mult, spfs_clock_shift;
+
+/**
+ * spfs_clock_init() - choose the clock, before any hook runs
+ *
+ * Chosen once: stamps of the two clocks cannot be compared, so a TSC
+ * found unstable after the module's load (by the watchdog) is still
+ * read until it is reloaded.
+ *
+ * Return: true if spfs_now() reads the TSC.
+ */
+bool spfs_clock_init(void)
+{
+	if (!boot_cpu_has(X86_FEATURE_TSC) || check_tsc_unstable() ||
+	    !tsc_khz) {
+		static_branch_disable(&spfs_clock_tsc);
+		return false;
+	}
+	/*
+	 * Cycles to ns as the kernel scales them (cycles per ms is the
+	 * frequency in kHz); mul_u64_u32_shr() keeps the whole product, so
+	 * no difference overflows.
+	 */
+	clocks_calc_mult_shift(&spfs_clock_mult, &spfs_clock_shift,
+			       tsc_khz, NSEC_PER_MSEC, 600);
+	static_branch_enable(&spfs_clock_tsc);
+	return true;
+}
