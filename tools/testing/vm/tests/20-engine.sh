@@ -224,22 +224,20 @@ test_mprotect_same() {
 
 	# pvl's only VMA race is a fault that begins while mprotect() is in
 	# its write section: rare where the scheduler runs the toggler alone
-	# (one PREEMPT_RT run had none in 4,161 faults).  Up to three runs.
-	for _ in 1 2 3; do
-		run_wl mprotect_same --threads 2 --iterations 2 --size 8M ||
-			return 1
-		[ $(($(sv pvl.race_vma) + $(sv pvl.race_vma_busy))) -gt 0 ] && break
-	done
+	# (one PREEMPT_RT run had none in 4,161 faults), and under a loaded
+	# host a run may have few toggles (14 in one): a race not seen is
+	# run again (retried), up to three runs.
+	run_wl mprotect_same --threads 2 --iterations 2 --size 8M || return 1
 	for r in seed dufour pvl; do
-		expect_gt "$r.race_vma + race_vma_busy" \
-			$(($(sv "$r.race_vma") + $(sv "$r.race_vma_busy"))) 0 ||
+		expect_seen "$r.race_vma + race_vma_busy" \
+			$(($(sv "$r.race_vma") + $(sv "$r.race_vma_busy"))) ||
 			rc=1
 	done
-	expect_gt "seed.race_vma.mprotect + busy" \
-		$(($(sv seed.race_vma.mprotect) + $(sv seed.race_vma_busy.mprotect))) 0 &&
+	expect_seen "seed.race_vma.mprotect + busy" \
+		$(($(sv seed.race_vma.mprotect) + $(sv seed.race_vma_busy.mprotect))) &&
 	return $rc
 }
-t "mprotect in the faulting VMA: VMA races for seed, dufour, pvl" test_mprotect_same
+t "mprotect in the faulting VMA: VMA races for seed, dufour, pvl" "retried test_mprotect_same"
 
 test_mprotect_other() {
 	run_wl mprotect_other --threads 2 --iterations 4 || return 1
