@@ -7,13 +7,23 @@
 SPFS_DBG=/sys/kernel/debug/spf_shadow
 SPFS_TOOLS=${SPFS_TOOLS:-$SPFS_TOP/.build/tools}
 
-declare -a t_names t_funcs
+declare -a t_names t_funcs t_setup
 
 # t NAME FUNCTION: register a test.  FUNCTION returns 0 (pass), 77 (skip,
 # its last diagnostic is the reason) or anything else (fail).
 t() {
 	t_names+=("$1")
 	t_funcs+=("$2")
+	t_setup+=("")
+}
+
+# setup FUNCTION: register a step that is no test: run-tests runs
+# FUNCTION, uncounted, before the first test after it that it runs -
+# whichever a pattern selects - and fails that test if it fails.
+setup() {
+	t_names+=("")
+	t_funcs+=("$1")
+	t_setup+=(1)
 }
 
 # diag MESSAGE: a diagnostic line, shown with the test's result.

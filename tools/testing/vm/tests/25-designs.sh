@@ -25,7 +25,7 @@ test_designs_load() {
 	unload_module
 	insmod "$SPF_SHADOW_KO" target=none
 }
-t "design: module loads" test_designs_load
+setup test_designs_load
 
 # --- where the walk gives up: no PTE table ----------------------------------
 

@@ -7,7 +7,7 @@ test_gt_load() {
 	unload_module
 	insmod "$SPF_SHADOW_KO" target=none
 }
-t "ground truth: module loads" test_gt_load
+setup test_gt_load
 
 test_agreement_file() {
 	load_module target=none || return 1
@@ -94,8 +94,8 @@ t "agreement: predicted aborts at start match real mmap_lock fallbacks" test_agr
 totals_run() {
 	local pid perfpid btpid perf_pf bt_u bt_k faults untracked kernel
 
-	# Selected alone (run-tests PATTERN), "ground truth: module loads"
-	# may not have run.
+	# The file's setup loaded it; a test before this one may have
+	# unloaded it.
 	load_module target=none || return 1
 	( kill -STOP $BASHPID; exec "$SPFS_TOOLS/faults" -t 2 -i 2 ) \
 		>/dev/null &

@@ -18,7 +18,7 @@ test_rel_load() {
 	unload_module
 	insmod "$SPF_SHADOW_KO" target=none
 }
-t "reliability: module loads" test_rel_load
+setup test_rel_load
 
 test_fuzz_debugfs() {
 	local out
