@@ -210,9 +210,9 @@ static void spfs_stall_note(struct spfs_judging *jg, int w, u32 cycle,
  * pvl takes the VMA's read lock at its attempt: a VMA write-locked then
  * fails it; a writer that comes for the lock later waits for the fault.
  * A write lock the kernel was seen to take (SPFS_OP_VMA_LOCK) was asked
- * for at t_begin and held from t_end, when down_write() returned - 0 while
- * the writer still waits: a writer spinning for the lock does not keep
- * readers out, and one waiting for the fault has not got it; a write the
+ * for at t_begin and held from t_end, when down_write() was entered or the
+ * writer queued - 0 while the writer still waits: one waiting for the
+ * fault has not got it; a write the
  * model stands for is taken to hold the lock from its start.  Either way
  * the lock is held to the end of its cycle.
  */
