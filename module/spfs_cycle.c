@@ -7,7 +7,10 @@
  * write paths (spfs_writers.c); here is what belongs to the cycle as a
  * whole: its number, its cause, the fork that covers the whole mm, the
  * ranges its writers touched, and, on kernels with per-VMA locks, the
- * write locks it really took, logged at its end for pvl's verdict.
+ * write locks it really took, for pvl's verdict: logged as they are taken
+ * where the kernel takes them out of line (6.18 and 7.3:
+ * __vma_start_write()), else as 6.12's down_write() of a VMA's lock shows
+ * them, and at the cycle's end those not seen so far.
  */
 
 #include <linux/kernel.h>
@@ -197,12 +200,15 @@ int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
 	int slot = -1;
 	u64 now;
 
-	/* Fork locks every VMA: one event stands for them (cycle begin). */
+	/*
+	 * Fork locks every VMA: one event stands for them (cycle begin).
+	 * Where the VMA lock is no rw_semaphore, no down_write() is one.
+	 */
 	if (!SPFS_HAVE_VMA_LOCK || !spfs_vma_lock_facts ||
-	    smm->w_cause == SPFS_C_FORK)
+	    SPFS_HAVE_VMA_WRITE_LOCK_FN || smm->w_cause == SPFS_C_FORK)
 		return -1;
 	for (i = 0; i < smm->w_nlocks; i++)
-		if (smm->w_locks[i].sem == sem)
+		if (smm->w_locks[i].key == sem)
 			return -1;
 	now = spfs_now();
 	if (smm->w_all)
@@ -221,12 +227,60 @@ int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
 	if (smm->w_nlocks == SPFS_CYCLE_LOCKS)
 		return slot;
 	/* Seen, logged or not: the end of the cycle does not log it again. */
-	smm->w_locks[smm->w_nlocks].sem = sem;
+	smm->w_locks[smm->w_nlocks].key = sem;
 	smm->w_locks[smm->w_nlocks].t = vma ? 0 : now;
 	smm->w_nlocks++;
 	return slot;
 }
 NOKPROBE_SYMBOL(spfs_cycle_vma_lock);
+
+/*
+ * Whether spfs_cycle_vma_write_lock() sees every VMA write lock: its probe
+ * on SPFS_VMA_WRITE_LOCK_FN is attached (spfs_probes.c).
+ */
+static bool spfs_cycle_write_lock_hooked;
+
+/**
+ * spfs_cycle_write_lock_hook() - say whether the VMA write lock is hooked
+ * @hooked: the probe on SPFS_VMA_WRITE_LOCK_FN is attached
+ *
+ * Before the probes that log write cycles are attached, or after they
+ * are gone.
+ */
+void spfs_cycle_write_lock_hook(bool hooked)
+{
+	spfs_cycle_write_lock_hooked = hooked;
+}
+
+/**
+ * spfs_cycle_vma_write_lock() - the writer write-locks a VMA out of line
+ * @smm: the mm's state, its cycle current's
+ * @vma: the VMA, at the entry of SPFS_VMA_WRITE_LOCK_FN
+ *
+ * The kernel calls the function once per VMA and cycle, and from its
+ * entry an attached VMA's readers fail (wrapper/vma_lock.h): the lock is
+ * held from now to the end of the cycle, for the range the VMA has now -
+ * a split or merge changes it later, within what is locked.  A writer
+ * that waits for readers still in the VMA waits for them past this time;
+ * pvl's verdict sees that as a stall of the writer, not of the reader.
+ * A VMA not attached yet (a new one, or a split's new half) gets the lock
+ * as well, for its range as it stands.
+ */
+void spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma)
+{
+	struct spfs_event ev;
+
+	if (!spfs_vma_lock_facts || smm->w_cause == SPFS_C_FORK)
+		return;
+	ev = spfs_cycle_lock_event(smm, vma, spfs_now());
+	spfs_cycle_log_lock(smm, &ev, spfs_log_append(smm, &ev));
+	if (smm->w_nlocks == SPFS_CYCLE_LOCKS)
+		return;
+	smm->w_locks[smm->w_nlocks].key = spfs_vma_lock_key(vma);
+	smm->w_locks[smm->w_nlocks].t = 0;
+	smm->w_nlocks++;
+}
+NOKPROBE_SYMBOL(spfs_cycle_vma_write_lock);
 
 /**
  * spfs_cycle_vma_queued() - the writer waits for a VMA lock it asked for
@@ -284,7 +338,7 @@ NOKPROBE_SYMBOL(spfs_cycle_vma_locked);
 static void spfs_cycle_end_lock(struct spfs_mm *smm,
 				struct vm_area_struct *vma)
 {
-	const void *sem = spfs_vma_lock_sem(vma);
+	const void *key = spfs_vma_lock_key(vma);
 	u64 t = smm->w_begin;
 	struct spfs_event ev;
 	unsigned int i;
@@ -292,7 +346,7 @@ static void spfs_cycle_end_lock(struct spfs_mm *smm,
 	if (!spfs_vma_locked_in_cycle(vma, smm->w_lock_seq))
 		return;
 	for (i = 0; i < smm->w_nlocks; i++) {
-		if (smm->w_locks[i].sem == sem) {
+		if (smm->w_locks[i].key == key) {
 			if (!smm->w_locks[i].t)
 				return;
 			t = smm->w_locks[i].t;
@@ -320,13 +374,13 @@ static void spfs_cycle_locks_in(struct spfs_mm *smm, u64 start, u64 end)
  * Log the VMA write locks of the cycle ending at @now, before its
  * SPFS_EV_CYCLE entry (spfs_judge() meets the latter first).  The writer
  * still holds mmap_lock: the VMAs are stable.  Fork locked every VMA:
- * one event.
+ * one event.  Where every lock was seen as it was taken, none is left.
  */
 static void spfs_cycle_log_locks(struct spfs_mm *smm)
 {
 	unsigned int i;
 
-	if (smm->w_cause == SPFS_C_FORK)
+	if (smm->w_cause == SPFS_C_FORK || spfs_cycle_write_lock_hooked)
 		return;
 	if (smm->w_all) {
 		spfs_cycle_locks_in(smm, 0, ULONG_MAX);

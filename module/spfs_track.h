@@ -27,7 +27,7 @@
 #define SPFS_LOG_SIZE		64
 /* Events under way at once in one mm that faults can see. */
 #define SPFS_OPEN_SLOTS		6
-/* VMA write locks of one write cycle whose time is kept (6.12). */
+/* VMA write locks of one write cycle whose time is kept. */
 #define SPFS_CYCLE_LOCKS	8
 /* Ranges of one write cycle searched for write-locked VMAs (6.12). */
 #define SPFS_CYCLE_RANGES	4
@@ -53,13 +53,14 @@ struct spfs_open_slot {
 #define SPFS_OPEN_PHASE		3UL
 
 /**
- * struct spfs_cycle_lock - a VMA write lock a writer took (6.12)
- * @sem: the VMA's lock (vma->vm_lock->lock), as the writer's down_write()
- *	 saw it
- * @t: when the writer asked for it
+ * struct spfs_cycle_lock - a VMA write lock a writer took
+ * @key: the lock, spfs_vma_lock_key(): on 6.12 the VMA's rw_semaphore as
+ *	 the writer's down_write() saw it (or any other rwsem it took), on
+ *	 6.18 and 7.3 the VMA
+ * @t: when the writer asked for it; 0: logged already
  */
 struct spfs_cycle_lock {
-	const void *sem;
+	const void *key;
 	u64 t;
 };
 
@@ -215,13 +216,17 @@ u64 spfs_open_end(struct spfs_mm *smm, int slot, u64 t_end);
 unsigned int spfs_open_snapshot(struct spfs_mm *smm, struct spfs_event *evs,
 				unsigned int max);
 
-/* mmap_lock write cycles (spfs_log.c). */
+struct vm_area_struct;
+
+/* mmap_lock write cycles (spfs_cycle.c). */
 void spfs_cycle_begin(struct spfs_mm *smm, u8 cause);
 void spfs_cycle_end(struct spfs_mm *smm);
 void spfs_cycle_range(struct spfs_mm *smm, u64 start, u64 end);
 int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_vma_queued(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_vma_locked(struct spfs_mm *smm, int slot);
+void spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma);
+void spfs_cycle_write_lock_hook(bool hooked);
 struct spfs_mm *spfs_cycle_of_current(void);
 
 /* Page-table invalidations, from the notifier (spfs_log.c). */
