@@ -208,7 +208,7 @@ int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
 	    SPFS_HAVE_VMA_WRITE_LOCK_FN || smm->w_cause == SPFS_C_FORK)
 		return -1;
 	for (i = 0; i < smm->w_nlocks; i++)
-		if (smm->w_locks[i].key == sem)
+		if (smm->w_locks[i].sem == sem)
 			return -1;
 	now = spfs_now();
 	if (smm->w_all)
@@ -227,7 +227,7 @@ int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
 	if (smm->w_nlocks == SPFS_CYCLE_LOCKS)
 		return slot;
 	/* Seen, logged or not: the end of the cycle does not log it again. */
-	smm->w_locks[smm->w_nlocks].key = sem;
+	smm->w_locks[smm->w_nlocks].sem = sem;
 	smm->w_locks[smm->w_nlocks].t = vma ? 0 : now;
 	smm->w_nlocks++;
 	return slot;
@@ -264,7 +264,8 @@ void spfs_cycle_write_lock_hook(bool hooked)
  * that waits for readers still in the VMA waits for them past this time;
  * pvl's verdict sees that as a stall of the writer, not of the reader.
  * A VMA not attached yet (a new one, or a split's new half) gets the lock
- * as well, for its range as it stands.
+ * as well, for its range as it stands.  With this hook attached the
+ * cycle's end looks for no lock (spfs_cycle_log_locks()).
  */
 void spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma)
 {
@@ -274,11 +275,6 @@ void spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma)
 		return;
 	ev = spfs_cycle_lock_event(smm, vma, spfs_now());
 	spfs_cycle_log_lock(smm, &ev, spfs_log_append(smm, &ev));
-	if (smm->w_nlocks == SPFS_CYCLE_LOCKS)
-		return;
-	smm->w_locks[smm->w_nlocks].key = spfs_vma_lock_key(vma);
-	smm->w_locks[smm->w_nlocks].t = 0;
-	smm->w_nlocks++;
 }
 NOKPROBE_SYMBOL(spfs_cycle_vma_write_lock);
 
@@ -338,7 +334,7 @@ NOKPROBE_SYMBOL(spfs_cycle_vma_locked);
 static void spfs_cycle_end_lock(struct spfs_mm *smm,
 				struct vm_area_struct *vma)
 {
-	const void *key = spfs_vma_lock_key(vma);
+	const void *sem = spfs_vma_lock_sem(vma);
 	u64 t = smm->w_begin;
 	struct spfs_event ev;
 	unsigned int i;
@@ -346,7 +342,7 @@ static void spfs_cycle_end_lock(struct spfs_mm *smm,
 	if (!spfs_vma_locked_in_cycle(vma, smm->w_lock_seq))
 		return;
 	for (i = 0; i < smm->w_nlocks; i++) {
-		if (smm->w_locks[i].key == key) {
+		if (smm->w_locks[i].sem == sem) {
 			if (!smm->w_locks[i].t)
 				return;
 			t = smm->w_locks[i].t;

@@ -27,9 +27,9 @@
 #define SPFS_LOG_SIZE		64
 /* Events under way at once in one mm that faults can see. */
 #define SPFS_OPEN_SLOTS		6
-/* VMA write locks of one write cycle whose time is kept. */
+/* VMA write locks of one write cycle whose time is kept (6.12). */
 #define SPFS_CYCLE_LOCKS	8
-/* Ranges of one write cycle searched for write-locked VMAs (6.12). */
+/* Ranges of one write cycle searched for write-locked VMAs at its end. */
 #define SPFS_CYCLE_RANGES	4
 
 /**
@@ -53,14 +53,13 @@ struct spfs_open_slot {
 #define SPFS_OPEN_PHASE		3UL
 
 /**
- * struct spfs_cycle_lock - a VMA write lock a writer took
- * @key: the lock, spfs_vma_lock_key(): on 6.12 the VMA's rw_semaphore as
- *	 the writer's down_write() saw it (or any other rwsem it took), on
- *	 6.18 and 7.3 the VMA
- * @t: when the writer asked for it; 0: logged already
+ * struct spfs_cycle_lock - a VMA write lock a writer took (6.12)
+ * @sem: the VMA's lock (vma->vm_lock->lock), as the writer's down_write()
+ *	 saw it
+ * @t: when the writer asked for it
  */
 struct spfs_cycle_lock {
-	const void *key;
+	const void *sem;
 	u64 t;
 };
 
@@ -90,7 +89,7 @@ struct spfs_range {
  * @w_first_seq: the first log sequence of that cycle
  * @w_task: the writer
  * @w_cycle: the number of the cycle in progress or of the last one
- * @w_lock_seq: the vm_lock_seq the cycle's VMA write locks set (6.12)
+ * @w_lock_seq: the vm_lock_seq the cycle's VMA write locks set
  * @w_cause: what the writer is doing (&enum spfs_cause)
  * @w_nlocks: entries of @w_locks used
  * @w_nranges: entries of @w_ranges used

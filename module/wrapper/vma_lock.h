@@ -19,8 +19,6 @@
  *   spfs_vma_lock_sem(vma)		the rw_semaphore vma_start_write()
  *					takes with down_write(), NULL where
  *					there is none
- *   spfs_vma_lock_key(vma)		what identifies the VMA's write lock
- *					within a write cycle
  *
  * SPFS_HAVE_VMA_WRITE_LOCK_FN says the kernel write-locks a VMA out of
  * line, in SPFS_VMA_WRITE_LOCK_FN, whose first argument is the VMA (else
@@ -99,11 +97,6 @@ static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 {
 	return &vma->vm_lock->lock;
 }
-
-static inline const void *spfs_vma_lock_key(struct vm_area_struct *vma)
-{
-	return &vma->vm_lock->lock;
-}
 #else /* LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0) */
 /*
  * 6.15 replaced the VMA's rw_semaphore with vm_refcnt.  vma_start_write()
@@ -130,11 +123,6 @@ static inline const void *spfs_vma_lock_key(struct vm_area_struct *vma)
 static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 {
 	return NULL;
-}
-
-static inline const void *spfs_vma_lock_key(struct vm_area_struct *vma)
-{
-	return vma;
 }
 #endif /* else LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0) */
 
@@ -171,11 +159,6 @@ static inline bool spfs_vma_locked_since(struct vm_area_struct *vma, u32 seq)
 static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 {
 	return NULL;
-}
-
-static inline const void *spfs_vma_lock_key(struct vm_area_struct *vma)
-{
-	return vma;
 }
 
 #endif /* 6.12.88 <= LINUX_VERSION_CODE < 6.13, 6.18.y, 7.3.y */
