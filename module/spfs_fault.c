@@ -543,9 +543,8 @@ NOKPROBE_SYMBOL(spfs_t1);
  * @fregs: the return's registers
  * @data: unused
  *
- * Where vma_end_read() is inline: the lock is still held.  A call that
- * returns VM_FAULT_RETRY dropped it inside: the retry's spfs_tl() judges
- * the fault.  The up_read() of a fault under mmap_lock finds no slot.
+ * Where vma_end_read() is inline, the lock still held (VM_FAULT_RETRY
+ * dropped it: spfs_tl() judges); fault_verdict emitted here, not later.
  */
 void notrace spfs_t1_ret(struct fprobe *fp, unsigned long entry_ip,
 			 unsigned long ret_ip, struct ftrace_regs *fregs,
@@ -560,14 +559,15 @@ void notrace spfs_t1_ret(struct fprobe *fp, unsigned long entry_ip,
 	    ret_ip - READ_ONCE(spfs_caller_start) >= size ||
 	    !spfs_is_active())
 		return;
-	/* handle_mm_fault() returns a vm_fault_t. */
 	ret = (__force vm_fault_t)spfs_fprobe_retval(fregs);
 	if (ret & VM_FAULT_RETRY)
 		return;
 	preempt_disable_notrace();
 	s = spfs_slot_find(current);
+	spfs_account_trace_now(true);
 	if (s)
 		spfs_t1_slot(s, ret & VM_FAULT_COMPLETED);
+	spfs_account_trace_now(false);
 	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(spfs_t1_ret);
