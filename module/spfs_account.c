@@ -6,8 +6,8 @@
  * spfs_stats_write_begin()), to the process's counts, to the agreement
  * matrix on kernels with per-VMA locks, and - while the fault_verdict
  * tracepoint is enabled - to a per-CPU ring that an irq_work empties into
- * the tracepoint, or straight to the tracepoint where the hook that ends
- * the fault asks for it (spfs_account_trace_now()).
+ * the tracepoint - or straight to the tracepoint where handle_mm_fault()
+ * has a function-graph return hook (wrapper/fprobe.h, spfs_trace_fault()).
  */
 #include <linux/atomic.h>
 #include <linux/irq_work.h>
@@ -20,6 +20,7 @@
 #include "spfs_stats.h"
 #include "spfs_trace.h"
 #include "spfs_track.h"
+#include "wrapper/fprobe.h"
 #include "wrapper/vma_lock.h"
 
 /*
@@ -28,7 +29,8 @@
  * where perf and bpftrace programs on the tracepoint would run nested in
  * tracing.  The irq_work runs on the same CPU as soon as interrupts
  * allow, still in the faulting task (a hard irq_work, on PREEMPT_RT too),
- * and only while the tracepoint is enabled.
+ * and only while the tracepoint is enabled.  Not on 6.18 and 7.3: see
+ * spfs_trace_fault().
  */
 #define SPFS_TRACE_RING		64
 static_assert(!(SPFS_TRACE_RING & (SPFS_TRACE_RING - 1)));
@@ -64,25 +66,6 @@ static void spfs_trace_flush(struct irq_work *work)
 	}
 }
 
-/* Set while this CPU's hook emits fault_verdict itself (preemption off). */
-static DEFINE_PER_CPU(bool, spfs_trace_now);
-
-/**
- * spfs_account_trace_now() - emit fault_verdict from the hook itself
- * @now: from now on (true), or no longer (false), on this CPU
- *
- * For the fprobe exit handler that ends faults on 6.18 and 7.3 (T1 at
- * handle_mm_fault()'s return): an irq_work raised there runs nested in
- * the function-graph return, and perf and BPF consumers of the tracepoint
- * missed 0.1 to 5% of the events it emitted; emitted by the handler
- * itself, they see every one.  Preemption off, around the judgement.
- */
-void spfs_account_trace_now(bool now)
-{
-	__this_cpu_write(spfs_trace_now, now);
-}
-NOKPROBE_SYMBOL(spfs_account_trace_now);
-
 /* The event of a fault counted without a judgement (@j NULL) needs one. */
 static void spfs_trace_rec_fill(struct spfs_trace_rec *e,
 				struct spfs_mm *smm,
@@ -102,6 +85,14 @@ static void spfs_trace_rec_fill(struct spfs_trace_rec *e,
 }
 NOKPROBE_SYMBOL(spfs_trace_rec_fill);
 
+/*
+ * Where T1 is handle_mm_fault()'s return (6.18, 7.3), faults are judged
+ * in its function-graph return hook, or in the ftrace_ops callback at its
+ * entry beside the function-graph entry: an irq_work raised there runs
+ * nested in them, and perf and BPF consumers of the tracepoint missed 0.1
+ * to 5% of the events it emitted, while the tracepoint emitted from the
+ * hook itself reaches them all.
+ */
 static void spfs_trace_fault(struct spfs_mm *smm, const struct spfs_fault *f,
 			     const struct spfs_judgement *j, u64 window,
 			     u64 wait)
@@ -109,7 +100,7 @@ static void spfs_trace_fault(struct spfs_mm *smm, const struct spfs_fault *f,
 	struct spfs_trace_ring *r = this_cpu_ptr(spfs_trace_rings);
 	struct spfs_trace_rec *e, now;
 
-	if (__this_cpu_read(spfs_trace_now)) {
+	if (SPFS_T1_AT_RETURN) {
 		spfs_trace_rec_fill(&now, smm, f, j, window, wait);
 		trace_fault_verdict(now.tgid, now.addr, now.flags, &now.j,
 				    now.window_ns, now.wait_ns);

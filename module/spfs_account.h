@@ -52,7 +52,6 @@ struct spfs_disagreement {
 #define SPFS_DISAGREEMENTS	64
 bool spfs_disagreement_get(unsigned int i, struct spfs_disagreement *d);
 void spfs_account_reset(void);
-void spfs_account_trace_now(bool now);
 int spfs_account_init(void);
 void spfs_account_exit(void);
 

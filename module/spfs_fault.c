@@ -544,7 +544,7 @@ NOKPROBE_SYMBOL(spfs_t1);
  * @data: unused
  *
  * Where vma_end_read() is inline, the lock still held (VM_FAULT_RETRY
- * dropped it: spfs_tl() judges); fault_verdict emitted here, not later.
+ * dropped it: spfs_tl() judges).  up_read() then finds no slot.
  */
 void notrace spfs_t1_ret(struct fprobe *fp, unsigned long entry_ip,
 			 unsigned long ret_ip, struct ftrace_regs *fregs,
@@ -564,10 +564,8 @@ void notrace spfs_t1_ret(struct fprobe *fp, unsigned long entry_ip,
 		return;
 	preempt_disable_notrace();
 	s = spfs_slot_find(current);
-	spfs_account_trace_now(true);
 	if (s)
 		spfs_t1_slot(s, ret & VM_FAULT_COMPLETED);
-	spfs_account_trace_now(false);
 	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(spfs_t1_ret);
