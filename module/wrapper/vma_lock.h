@@ -109,12 +109,13 @@ static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
  *   7.3.y   int __vma_start_write(struct vm_area_struct *vma, int state)
  *	     (state TASK_KILLABLE from dup_mmap() only: -EINTR there)
  *
- * At its entry it adds VMA_LOCK_OFFSET (7.3: VM_REFCNT_EXCLUDE_READERS_
- * FLAG) to an attached VMA's vm_refcnt: from then on vma_start_read()
- * fails, while the writer waits for the readers still in the VMA; it sets
- * vm_lock_seq to the cycle's before it returns, which keeps readers out
- * to the end of the cycle.  vma_end_read() is an inline
- * refcount_dec: nothing out of line ends a fault under the VMA lock.
+ * At its entry it adds VMA_LOCK_OFFSET (7.3: the same bit, renamed
+ * VM_REFCNT_EXCLUDE_READERS_FLAG) to an attached VMA's vm_refcnt: from
+ * then on vma_start_read() fails, while the writer waits for the readers
+ * still in the VMA; it sets vm_lock_seq to the cycle's before it returns,
+ * which keeps readers out to the end of the cycle.  vma_end_read() is an
+ * inline reference drop: nothing out of line ends a fault under the VMA
+ * lock.
  */
 #define SPFS_HAVE_VMA_WRITE_LOCK_FN	1
 #define SPFS_VMA_WRITE_LOCK_FN		"__vma_start_write"
