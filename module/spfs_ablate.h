@@ -62,7 +62,7 @@
 
 #define SPFS_HOOK_T0		BIT(0)	/* exceptions:page_fault_user */
 #define SPFS_HOOK_TL		BIT(1)	/* handle_mm_fault() */
-#define SPFS_HOOK_T1		BIT(2)	/* up_read() */
+#define SPFS_HOOK_T1		BIT(2)	/* up_read(), handle_mm_fault()'s return */
 #define SPFS_HOOK_RWSEM		BIT(3)	/* the rwsem write calls, lock contention */
 #define SPFS_HOOK_VMA_LOCK	BIT(4)	/* lock_vma_under_rcu() (6.4+) */
 #define SPFS_HOOK_VMA		BIT(5)	/* the VMA write paths */

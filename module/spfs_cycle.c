@@ -7,7 +7,10 @@
  * write paths (spfs_writers.c); here is what belongs to the cycle as a
  * whole: its number, its cause, the fork that covers the whole mm, the
  * ranges its writers touched, and, on kernels with per-VMA locks, the
- * write locks it really took, logged at its end for pvl's verdict.
+ * write locks it really took, for pvl's verdict: logged as they are taken
+ * where the kernel takes them out of line (6.18 and 7.3:
+ * __vma_start_write()), else as 6.12's down_write() of a VMA's lock shows
+ * them, and at the cycle's end those not seen so far.
  */
 
 #include <linux/kernel.h>
@@ -235,9 +238,12 @@ int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
 	int slot = -1;
 	u64 now;
 
-	/* Fork locks every VMA: one event stands for them (cycle begin). */
+	/*
+	 * Fork locks every VMA: one event stands for them (cycle begin).
+	 * Where the VMA lock is no rw_semaphore, no down_write() is one.
+	 */
 	if (!SPFS_HAVE_VMA_LOCK || !spfs_vma_lock_facts ||
-	    smm->w_cause == SPFS_C_FORK)
+	    SPFS_HAVE_VMA_WRITE_LOCK_FN || smm->w_cause == SPFS_C_FORK)
 		return -1;
 	for (i = 0; i < smm->w_nlocks; i++)
 		if (smm->w_locks[i].sem == sem)
@@ -268,6 +274,50 @@ int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
 	return slot;
 }
 NOKPROBE_SYMBOL(spfs_cycle_vma_lock);
+
+/*
+ * Whether spfs_cycle_vma_write_lock() sees every VMA write lock: its probe
+ * on SPFS_VMA_WRITE_LOCK_FN is attached (spfs_probes.c).
+ */
+static bool spfs_cycle_write_lock_hooked;
+
+/**
+ * spfs_cycle_write_lock_hook() - say whether the VMA write lock is hooked
+ * @hooked: the probe on SPFS_VMA_WRITE_LOCK_FN is attached
+ *
+ * Before the probes that log write cycles are attached, or after they
+ * are gone.
+ */
+void spfs_cycle_write_lock_hook(bool hooked)
+{
+	spfs_cycle_write_lock_hooked = hooked;
+}
+
+/**
+ * spfs_cycle_vma_write_lock() - the writer write-locks a VMA out of line
+ * @smm: the mm's state, its cycle current's
+ * @vma: the VMA, at the entry of SPFS_VMA_WRITE_LOCK_FN
+ *
+ * The kernel calls the function once per VMA and cycle, and from its
+ * entry an attached VMA's readers fail (wrapper/vma_lock.h): the lock is
+ * held from now to the end of the cycle, for the range the VMA has now -
+ * a split or merge changes it later, within what is locked.  A writer
+ * that waits for readers still in the VMA waits for them past this time;
+ * pvl's verdict sees that as a stall of the writer, not of the reader.
+ * A VMA not attached yet (a new one, or a split's new half) gets the lock
+ * as well, for its range as it stands.  With this hook attached the
+ * cycle's end looks for no lock (spfs_cycle_log_locks()).
+ */
+void spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma)
+{
+	struct spfs_event ev;
+
+	if (!spfs_vma_lock_facts || smm->w_cause == SPFS_C_FORK)
+		return;
+	ev = spfs_cycle_lock_event(smm, vma, spfs_now());
+	spfs_cycle_log_lock(smm, &ev, spfs_log_append(smm, &ev));
+}
+NOKPROBE_SYMBOL(spfs_cycle_vma_write_lock);
 
 /**
  * spfs_cycle_vma_queued() - the writer waits for a VMA lock it asked for
@@ -365,7 +415,8 @@ static void spfs_cycle_locks_in(struct spfs_mm *smm, u64 start, u64 end)
 /*
  * Log the VMA write locks of the cycle ending at @now, before its
  * SPFS_EV_CYCLE entry (spfs_judge() meets the latter first).  The writer
- * still holds mmap_lock: the VMAs are stable.
+ * still holds mmap_lock: the VMAs are stable.  Fork locked every VMA:
+ * one event.  Where every lock was seen as it was taken, none is left.
  */
 static void spfs_cycle_log_locks(struct spfs_mm *smm)
 {
@@ -373,9 +424,11 @@ static void spfs_cycle_log_locks(struct spfs_mm *smm)
 
 	/*
 	 * Every lock found as it was taken is logged already - the w_locks
-	 * it did not fit in included.
+	 * it did not fit in included - and where the kernel's out-of-line
+	 * write lock is hooked, every lock was.
 	 */
-	if (smm->w_cause == SPFS_C_FORK || !smm->w_unfound)
+	if (smm->w_cause == SPFS_C_FORK || !smm->w_unfound ||
+	    spfs_cycle_write_lock_hooked)
 		return;
 	if (smm->w_all) {
 		spfs_cycle_locks_in(smm, 0, ULONG_MAX);

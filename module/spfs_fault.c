@@ -15,8 +15,9 @@
  *       callback on up_read()), the lock still held: by the arch fault
  *       handler (do_user_addr_fault() on x86), or inside the fault by
  *       fault_dirty_shared_page() for a write to a clean shared page, when
- *       the fault returns VM_FAULT_COMPLETED.  The events logged since T0
- *       are judged (spfs_verdict.c) and counted (spfs_account.c).
+ *       the fault returns VM_FAULT_COMPLETED; where vma_end_read() is
+ *       inline (6.18, 7.3), handle_mm_fault()'s return (an fprobe).  The
+ *       events logged since T0 are judged and counted.
  *
  * A call that returns VM_FAULT_RETRY has dropped the lock inside, from mm
  * code; the retry's own handle_mm_fault() entry judges the fault as the
@@ -48,6 +49,7 @@
 #include "spfs_slot.h"
 #include "spfs_stats.h"
 #include "spfs_track.h"
+#include "wrapper/fprobe.h"
 #include "wrapper/ftrace.h"
 #include "wrapper/vma_lock.h"
 
@@ -531,6 +533,43 @@ void notrace spfs_t1(unsigned long ip, unsigned long parent_ip,
 	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(spfs_t1);
+
+#if SPFS_T1_AT_RETURN
+/**
+ * spfs_t1_ret() - T1: handle_mm_fault() returns to the fault handler
+ * @fp: the fprobe
+ * @entry_ip: the hooked function
+ * @ret_ip: where it returns to
+ * @fregs: the return's registers
+ * @data: unused
+ *
+ * Where vma_end_read() is inline, the lock still held (VM_FAULT_RETRY
+ * dropped it: spfs_tl() judges).  up_read() then finds no slot.
+ */
+void notrace spfs_t1_ret(struct fprobe *fp, unsigned long entry_ip,
+			 unsigned long ret_ip, struct ftrace_regs *fregs,
+			 void *data)
+{
+	/* Pairs with spfs_caller_learn(): the start is read after its size. */
+	unsigned long size = smp_load_acquire(&spfs_caller_size);
+	vm_fault_t ret;
+	struct spfs_slot *s;
+
+	if (SPFS_PROFILING(EMPTY) ||
+	    ret_ip - READ_ONCE(spfs_caller_start) >= size ||
+	    !spfs_is_active())
+		return;
+	ret = (__force vm_fault_t)spfs_fprobe_retval(fregs);
+	if (ret & VM_FAULT_RETRY)
+		return;
+	preempt_disable_notrace();
+	s = spfs_slot_find(current);
+	if (s)
+		spfs_t1_slot(s, ret & VM_FAULT_COMPLETED);
+	preempt_enable_notrace();
+}
+NOKPROBE_SYMBOL(spfs_t1_ret);
+#endif /* SPFS_T1_AT_RETURN */
 
 /**
  * spfs_vma_lock_enter() - lock_vma_under_rcu(mm, address) entered (6.4+)

@@ -16,6 +16,8 @@
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 
+#include "wrapper/fprobe.h"
+
 /* The fault timeline (spfs_fault.c). */
 void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 		      unsigned long error_code);
@@ -28,6 +30,10 @@ void spfs_t1(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *op,
 	     struct ftrace_regs *fregs);
 void spfs_vma_lock_enter(unsigned long ip, unsigned long parent_ip,
 			 struct ftrace_ops *op, struct ftrace_regs *fregs);
+#if SPFS_T1_AT_RETURN
+void spfs_t1_ret(struct fprobe *fp, unsigned long entry_ip,
+		 unsigned long ret_ip, struct ftrace_regs *fregs, void *data);
+#endif
 void spfs_fault_stack_growth(void);
 int spfs_fault_init(void);
 
@@ -54,6 +60,7 @@ int spfs_wlock_ret_void(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_wlock_ret_zero(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_wlock_ret_one(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_wunlock_pre(struct kprobe *kp, struct pt_regs *regs);
+int spfs_vma_write_lock_pre(struct kprobe *kp, struct pt_regs *regs);
 void spfs_lock_contended(void *data, void *lock, unsigned int flags);
 int spfs_vma_write_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_vma_write_ret(struct kretprobe_instance *ri, struct pt_regs *regs);

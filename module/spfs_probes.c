@@ -8,9 +8,12 @@
  *   ftrace_ops   handle_mm_fault entry (TL); up_read, filtered to the
  *		  release of a fault's lock (T1); lock_vma_under_rcu
  *		  (kernels with per-VMA locks)
+ *   fprobe	  handle_mm_fault's return (T1 where vma_end_read() is
+ *		  inline: wrapper/fprobe.h)
  *   kretprobes   down_write and friends (the write-cycle envelope), and the
  *		  VMA write paths of this kernel (wrapper/vma_probes.h)
- *   kprobes	  up_write, downgrade_write
+ *   kprobes	  up_write, downgrade_write; the VMA write lock where it is
+ *		  out of line (wrapper/vma_lock.h)
  *
  * The handlers are in spfs_fault.c and spfs_writers.c.  The tracepoints
  * are not exported to modules; they are found by name with
@@ -31,6 +34,7 @@
 #include "spfs_hooks.h"
 #include "spfs_probes.h"
 #include "spfs_settings.h"
+#include "spfs_track.h"
 #include "wrapper/vma_lock.h"
 #include "wrapper/vma_probes.h"
 
@@ -172,6 +176,44 @@ static int spfs_fhooks_register(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* T1 at handle_mm_fault()'s return                                     */
+
+#if SPFS_T1_AT_RETURN
+static struct fprobe spfs_t1_fprobe = { .exit_handler = spfs_t1_ret };
+#define SPFS_NR_FPROBES	1
+#else
+#define SPFS_NR_FPROBES	0
+#endif
+static bool spfs_t1_fprobe_attached;
+
+/* Required where it is: no fault under the VMA lock ends without it. */
+static int spfs_fprobes_register(void)
+{
+#if SPFS_T1_AT_RETURN
+	int ret;
+
+	if (!SPFS_HOOK_WANTED(SPFS_HOOK_T1))
+		return 0;
+	ret = register_fprobe(&spfs_t1_fprobe, "handle_mm_fault", NULL);
+	if (ret) {
+		pr_err("cannot fprobe handle_mm_fault: %d\n", ret);
+		return ret;
+	}
+	spfs_t1_fprobe_attached = true;
+#endif
+	return 0;
+}
+
+static void spfs_fprobes_unregister(void)
+{
+#if SPFS_T1_AT_RETURN
+	if (spfs_t1_fprobe_attached)
+		unregister_fprobe(&spfs_t1_fprobe);
+#endif
+	spfs_t1_fprobe_attached = false;
+}
+
+/* ------------------------------------------------------------------ */
 /* The mmap_lock write envelope                                         */
 
 #define SPFS_WLOCK(sym, ret)						\
@@ -188,6 +230,14 @@ static struct kprobe spfs_wunlock_probes[] = {
 	{ .symbol_name = "up_write", .pre_handler = spfs_wunlock_pre },
 	{ .symbol_name = "downgrade_write", .pre_handler = spfs_wunlock_pre },
 };
+
+/* The VMA write lock, where it is out of line: listed there only. */
+static struct kprobe spfs_vma_wlock_probe = {
+	.symbol_name = SPFS_VMA_WRITE_LOCK_FN,
+	.pre_handler = spfs_vma_write_lock_pre,
+};
+static bool spfs_vma_wlock_attached;
+#define SPFS_NR_VMA_WLOCK	SPFS_HAVE_VMA_WRITE_LOCK_FN
 
 #define SPFS_NR_WLOCK	ARRAY_SIZE(spfs_wlock_probes)
 #define SPFS_NR_WUNLOCK	ARRAY_SIZE(spfs_wunlock_probes)
@@ -232,6 +282,27 @@ static int spfs_envelope_register(void)
 		spfs_wunlock_attached |= BIT(i);
 	}
 	return 0;
+}
+
+/*
+ * pvl's verdict reads the VMA write locks the kernel takes; without this
+ * probe they are looked for at the end of each write cycle, as held from
+ * its start (spfs_cycle_end()).
+ */
+static void spfs_vma_wlock_register(void)
+{
+	int ret;
+
+	if (!SPFS_NR_VMA_WLOCK || !SPFS_HOOK_WANTED(SPFS_HOOK_RWSEM))
+		return;
+	ret = register_kprobe(&spfs_vma_wlock_probe);
+	if (ret) {
+		pr_info("VMA write lock %s not probed (%d)\n",
+			spfs_vma_wlock_probe.symbol_name, ret);
+		return;
+	}
+	spfs_vma_wlock_attached = true;
+	spfs_cycle_write_lock_hook(true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -282,11 +353,15 @@ int spfs_probes_register(void)
 	ret = spfs_envelope_register();
 	if (ret)
 		goto unregister;
+	spfs_vma_wlock_register();
 	spfs_vma_probes_register();
 	ret = spfs_tps_register();
 	if (ret)
 		goto unregister;
 	ret = spfs_fhooks_register();
+	if (ret)
+		goto unregister;
+	ret = spfs_fprobes_register();
 	if (ret)
 		goto unregister;
 	return 0;
@@ -305,6 +380,7 @@ void spfs_probes_unregister(void)
 {
 	unsigned int i;
 
+	spfs_fprobes_unregister();
 	for (i = 0; i < ARRAY_SIZE(spfs_fhooks); i++)
 		spfs_fhook_unregister(&spfs_fhooks[i]);
 	for (i = 0; i < SPFS_NR_TPS; i++) {
@@ -320,6 +396,10 @@ void spfs_probes_unregister(void)
 			unregister_kretprobe(&p->rp);
 		p->attached = false;
 	}
+	if (spfs_vma_wlock_attached)
+		unregister_kprobe(&spfs_vma_wlock_probe);
+	spfs_vma_wlock_attached = false;
+	spfs_cycle_write_lock_hook(false);
 	for (i = 0; i < SPFS_NR_WUNLOCK; i++)
 		if (spfs_wunlock_attached & BIT(i))
 			unregister_kprobe(&spfs_wunlock_probes[i]);
@@ -338,8 +418,9 @@ void spfs_probes_unregister(void)
  */
 unsigned int spfs_probes_count(void)
 {
-	return SPFS_NR_TPS + SPFS_NR_FHOOKS +
-	       SPFS_NR_WLOCK + SPFS_NR_WUNLOCK + ARRAY_SIZE(spfs_vma_probes);
+	return SPFS_NR_TPS + SPFS_NR_FHOOKS + SPFS_NR_FPROBES +
+	       SPFS_NR_WLOCK + SPFS_NR_WUNLOCK + SPFS_NR_VMA_WLOCK +
+	       ARRAY_SIZE(spfs_vma_probes);
 }
 
 static void spfs_info_kprobe(struct spfs_probe_info *info, struct kprobe *kp,
@@ -386,6 +467,17 @@ void spfs_probe_info(unsigned int i, struct spfs_probe_info *info)
 		return;
 	}
 	i -= SPFS_NR_FHOOKS;
+#if SPFS_T1_AT_RETURN
+	if (i < SPFS_NR_FPROBES) {
+		info->name = "handle_mm_fault";
+		info->kind = "fprobe";
+		info->attached = spfs_t1_fprobe_attached;
+		info->required = true;
+		info->nmissed = spfs_t1_fprobe.nmissed;
+		return;
+	}
+#endif
+	i -= SPFS_NR_FPROBES;
 	if (i < SPFS_NR_WLOCK) {
 		spfs_info_kretprobe(info, &spfs_wlock_probes[i],
 				    spfs_wlock_attached & BIT(i), true);
@@ -398,6 +490,12 @@ void spfs_probe_info(unsigned int i, struct spfs_probe_info *info)
 		return;
 	}
 	i -= SPFS_NR_WUNLOCK;
+	if (i < SPFS_NR_VMA_WLOCK) {
+		spfs_info_kprobe(info, &spfs_vma_wlock_probe,
+				 spfs_vma_wlock_attached, false);
+		return;
+	}
+	i -= SPFS_NR_VMA_WLOCK;
 	spfs_info_kretprobe(info, &spfs_vma_probes[i].rp,
 			    spfs_vma_probes[i].attached, false);
 }

@@ -30,7 +30,7 @@
 #define SPFS_OPEN_SLOTS		6
 /* VMA write locks of one write cycle whose time is kept (6.12). */
 #define SPFS_CYCLE_LOCKS	8
-/* Ranges of one write cycle searched for write-locked VMAs (6.12). */
+/* Ranges of one write cycle searched for write-locked VMAs at its end. */
 #define SPFS_CYCLE_RANGES	4
 
 /**
@@ -90,7 +90,7 @@ struct spfs_range {
  * @w_first_seq: the first log sequence of that cycle
  * @w_task: the writer
  * @w_cycle: the number of the cycle in progress or of the last one
- * @w_lock_seq: the vm_lock_seq the cycle's VMA write locks set (6.12)
+ * @w_lock_seq: the vm_lock_seq the cycle's VMA write locks set
  * @w_cause: what the writer is doing (&enum spfs_cause)
  * @w_nlocks: entries of @w_locks used
  * @w_nranges: entries of @w_ranges used
@@ -223,13 +223,17 @@ u64 spfs_open_end(struct spfs_mm *smm, int slot, u64 t_end);
 unsigned int spfs_open_snapshot(struct spfs_mm *smm, struct spfs_event *evs,
 				unsigned int max);
 
-/* mmap_lock write cycles (spfs_log.c). */
+struct vm_area_struct;
+
+/* mmap_lock write cycles (spfs_cycle.c). */
 void spfs_cycle_begin(struct spfs_mm *smm, u8 cause);
 void spfs_cycle_end(struct spfs_mm *smm);
 void spfs_cycle_range(struct spfs_mm *smm, u64 start, u64 end);
 int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_vma_queued(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_vma_locked(struct spfs_mm *smm, int slot);
+void spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma);
+void spfs_cycle_write_lock_hook(bool hooked);
 struct spfs_mm *spfs_cycle_of_current(void);
 
 /* Page-table invalidations, from the notifier (spfs_log.c). */

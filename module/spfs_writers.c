@@ -6,9 +6,10 @@
  *				kprobes on up_write() and downgrade_write(),
  *				filtered to tracked mms' mmap_lock (the
  *				mmap_lock tracepoints would cost every lock
- *				operation a memcg path lookup); on kernels with
- *				per-VMA locks the writer's other down_write()s
- *				are its VMA write locks
+ *				operation a memcg path lookup); on 6.12 the
+ *				writer's other down_write()s are its VMA write
+ *				locks, on 6.18 and 7.3 a kprobe on
+ *				__vma_start_write() sees them
  *   VMA writes			kretprobes on the write paths of this kernel
  *				(wrapper/vma_probes.h), each a bracket from
  *				entry to return
@@ -228,6 +229,34 @@ int spfs_wunlock_pre(struct kprobe *kp, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(spfs_wunlock_pre);
 
+/**
+ * spfs_vma_write_lock_pre() - SPFS_VMA_WRITE_LOCK_FN(vma, ...) entered
+ * @kp: the kprobe
+ * @regs: the arguments
+ *
+ * Kernels whose VMA write lock is out of line (wrapper/vma_lock.h): the
+ * writer of a tracked mm, in its write cycle - the mm's own task or one
+ * from outside (khugepaged) - write-locks the VMA from now.
+ *
+ * Return: 0.
+ */
+int spfs_vma_write_lock_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
+	struct spfs_mm *smm;
+
+	if (!spfs_is_active() || SPFS_PROFILING(EMPTY))
+		return 0;
+	rcu_read_lock();
+	smm = spfs_mm_lookup(vma->vm_mm);
+	if (smm && READ_ONCE(smm->w_begin) && smm->w_task == current)
+		spfs_cycle_vma_write_lock(smm, vma);
+	rcu_read_unlock();
+	return 0;
+}
+NOKPROBE_SYMBOL(spfs_vma_write_lock_pre);
+
 /* ------------------------------------------------------------------ */
 /* VMA write paths                                                      */
 
@@ -294,21 +323,24 @@ static void spfs_adjust_range(struct pt_regs *regs,
 NOKPROBE_SYMBOL(spfs_adjust_range);
 
 /*
- * 6.12's commit_merge(vmg, adjust, remove, remove2, ...): the VMA that
- * takes the merged range, the one whose start moves and those removed.
+ * commit_merge(vmg, ...): the merged range and every VMA the merge
+ * writes - the one that takes the range, the one whose start moves and
+ * those removed - as the vmg or the arguments after it say
+ * (wrapper/vma_probes.h).
  */
 static struct mm_struct *spfs_merge_range(struct pt_regs *regs, u64 *start,
 					  u64 *end)
 {
-	struct vm_area_struct *vma;
+	struct vm_area_struct *vmas[SPFS_VMG_VMAS];
 	struct mm_struct *mm;
 	int i;
 
-	mm = spfs_vmg_read((const void *)spfs_arg(regs, 0), &vma, start, end);
+	mm = spfs_vmg_read((const void *)spfs_arg(regs, 0), vmas, start, end);
 	if (!mm)
 		return NULL;
-	spfs_widen(start, end, vma);
-	for (i = 1; i <= 3; i++)
+	for (i = 0; i < SPFS_VMG_VMAS; i++)
+		spfs_widen(start, end, vmas[i]);
+	for (i = 1; i <= SPFS_VMG_ARG_VMAS; i++)
 		spfs_widen(start, end,
 			   (struct vm_area_struct *)spfs_arg(regs, i));
 	return mm;

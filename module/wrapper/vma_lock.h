@@ -17,7 +17,16 @@
  *					way when spfs_mm_lock_seq() gave s, or
  *					began later
  *   spfs_vma_lock_sem(vma)		the rw_semaphore vma_start_write()
- *					takes with down_write()
+ *					takes with down_write(), NULL where
+ *					there is none
+ *
+ * SPFS_HAVE_VMA_WRITE_LOCK_FN says the kernel write-locks a VMA out of
+ * line, in SPFS_VMA_WRITE_LOCK_FN, whose first argument is the VMA (else
+ * NULL: inline, seen through the down_write() of the VMA's rw_semaphore,
+ * or no per-VMA locks).  SPFS_VMA_END_READ_INLINE says a fault under the
+ * VMA lock ends without an out-of-line call (vma_end_read() drops
+ * vm_refcnt inline): the end of such a fault is the return of
+ * handle_mm_fault(), the lock still held.
  */
 #ifndef _SPFS_WRAPPER_VMA_LOCK_H
 #define _SPFS_WRAPPER_VMA_LOCK_H
@@ -75,12 +84,43 @@ static inline bool spfs_vma_locked_since(struct vm_area_struct *vma, u32 seq)
 }
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+/*
+ * 6.12: vma_start_write() is inline (include/linux/mm.h) and takes
+ * down_write(&vma->vm_lock->lock), which the module's down_write()
+ * kretprobe sees; vma_end_read() is up_read() on the same rw_semaphore.
+ */
+#define SPFS_HAVE_VMA_WRITE_LOCK_FN	0
+#define SPFS_VMA_WRITE_LOCK_FN		NULL
+#define SPFS_VMA_END_READ_INLINE	0
+
 static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 {
 	return &vma->vm_lock->lock;
 }
 #else /* LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0) */
-/* 6.15 replaced the VMA's rw_semaphore with vm_refcnt: no down_write(). */
+/*
+ * 6.15 replaced the VMA's rw_semaphore with vm_refcnt.  vma_start_write()
+ * (include/linux/mmap_lock.h) returns at once for a VMA this cycle has
+ * locked already, else calls the out-of-line __vma_start_write() (mm/
+ * mmap_lock.c; the BTF of Debian's 6.18.15 and 7.3.4 images):
+ *
+ *   6.18.y  void __vma_start_write(struct vm_area_struct *vma,
+ *				    unsigned int mm_lock_seq)
+ *   7.3.y   int __vma_start_write(struct vm_area_struct *vma, int state)
+ *	     (state TASK_KILLABLE from dup_mmap() only: -EINTR there)
+ *
+ * At its entry it adds VMA_LOCK_OFFSET (7.3: the same bit, renamed
+ * VM_REFCNT_EXCLUDE_READERS_FLAG) to an attached VMA's vm_refcnt: from
+ * then on vma_start_read() fails, while the writer waits for the readers
+ * still in the VMA; it sets vm_lock_seq to the cycle's before it returns,
+ * which keeps readers out to the end of the cycle.  vma_end_read() is an
+ * inline reference drop: nothing out of line ends a fault under the VMA
+ * lock.
+ */
+#define SPFS_HAVE_VMA_WRITE_LOCK_FN	1
+#define SPFS_VMA_WRITE_LOCK_FN		"__vma_start_write"
+#define SPFS_VMA_END_READ_INLINE	1
+
 static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 {
 	return NULL;
@@ -92,6 +132,9 @@ static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 #define SPFS_HAVE_VMA_LOCK		0
 #define SPFS_FAULT_FLAG_VMA_LOCK	0
 #define SPFS_LCB_F_WRITE		0
+#define SPFS_HAVE_VMA_WRITE_LOCK_FN	0
+#define SPFS_VMA_WRITE_LOCK_FN		NULL
+#define SPFS_VMA_END_READ_INLINE	0
 
 static inline u32 spfs_mm_lock_seq(struct mm_struct *mm)
 {

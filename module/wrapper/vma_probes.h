@@ -17,6 +17,7 @@
 #ifndef _SPFS_WRAPPER_VMA_PROBES_H
 #define _SPFS_WRAPPER_VMA_PROBES_H
 
+#include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/mm_types.h>
 #include <linux/version.h>
@@ -31,8 +32,8 @@
  * @SPFS_RANGE_MM: every VMA of the mm
  * @SPFS_RANGE_ADJUST: 6.1's __vma_adjust(vma, start, end, pgoff, insert,
  *		       expand), and the next VMA it moves (merge cases 4, 5)
- * @SPFS_RANGE_MERGE: 6.12's commit_merge(vmg, adjust, remove, remove2):
- *		      every VMA a merge writes
+ * @SPFS_RANGE_MERGE: commit_merge(vmg, ...): every VMA a merge writes
+ *		      (spfs_vmg_read())
  */
 enum spfs_range_kind {
 	SPFS_RANGE_ARGS,
@@ -76,6 +77,15 @@ struct spfs_vma_probe_def {
 	  .len = -1, .range = SPFS_RANGE_MM, .op = SPFS_OP_##o,	\
 	  .cause = c }
 
+/*
+ * spfs_vmg_read(vmg, vmas, start, end) reads commit_merge()'s struct
+ * vma_merge_struct (mm/vma.h, not in the headers package): the range the
+ * merge gives, into @start and @end, and up to SPFS_VMG_VMAS VMAs it
+ * writes, into @vmas (NULL for none); it returns the mm.  On 6.12 the
+ * SPFS_VMG_ARG_VMAS arguments after the vmg are VMAs it writes too.
+ */
+#define SPFS_VMG_VMAS		3
+
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0) && \
 	LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
 
@@ -114,8 +124,10 @@ static const struct spfs_vma_probe_def spfs_vma_probe_defs[] __maybe_unused = {
 };
 
 /* No commit_merge() in 6.1. */
+#define SPFS_VMG_ARG_VMAS	0
+
 static inline struct mm_struct *spfs_vmg_read(const void *vmg,
-					      struct vm_area_struct **vma,
+					      struct vm_area_struct **vmas,
 					      u64 *start, u64 *end)
 {
 	return NULL;
@@ -146,14 +158,21 @@ struct spfs_vmg {
 	unsigned long start, end;
 };
 
-/* commit_merge()'s vmg: the mm, the VMA taking the range, the range. */
+/*
+ * commit_merge(vmg, adjust, remove, remove2): the VMA taking the range in
+ * the vmg, the one whose start moves and those removed in its arguments.
+ */
+#define SPFS_VMG_ARG_VMAS	3
+
 static inline struct mm_struct *spfs_vmg_read(const void *vmg,
-					      struct vm_area_struct **vma,
+					      struct vm_area_struct **vmas,
 					      u64 *start, u64 *end)
 {
 	const struct spfs_vmg *v = vmg;
 
-	*vma = v->vma;
+	vmas[0] = v->vma;
+	vmas[1] = NULL;
+	vmas[2] = NULL;
 	*start = v->start;
 	*end = v->end;
 	return v->mm;
@@ -199,31 +218,85 @@ static const struct spfs_vma_probe_def spfs_vma_probe_defs[] __maybe_unused = {
 	(LINUX_VERSION_CODE >= KERNEL_VERSION(7, 3, 0) && \
 	LINUX_VERSION_CODE < KERNEL_VERSION(7, 4, 0))
 
-/*
- * commit_merge() is commit_merge(vmg) on 6.18 and 7.3: the VMAs a merge
- * writes are in the vmg (prev 16, middle 24, next 32, target 40, start
- * 48, end 56 in both) and its __adjust and __remove bits, not in
- * arguments.  Not hooked yet.
+/**
+ * struct spfs_vmg - the head of 6.18's and 7.3's struct vma_merge_struct
+ * @mm: the mm
+ * @vmi: the VMA iterator
+ * @prev: the VMA before the range
+ * @middle: the VMA the range is part of, NULL for a new range
+ * @next: the VMA after it
+ * @target: the VMA that ends up with the merged range
+ * @start: the merged range's start
+ * @end: its end
+ *
+ * Offsets 0 to 56, the same in both kernels (pahole -C vma_merge_struct
+ * on the BTF of Debian's 6.18.15 and 7.3.4 images).
  */
+struct spfs_vmg {
+	struct mm_struct *mm;
+	void *vmi;
+	struct vm_area_struct *prev, *middle, *next, *target;
+	unsigned long start, end;
+};
+
+/*
+ * The byte of the vmg's internal bit-fields, set by the merge before it
+ * calls commit_merge(): 7.3 added anon_pgoff (offset 72), which moves it
+ * by 8 bytes.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)
+#define SPFS_VMG_BITS_OFFSET	136	/* 6.18.y */
+#else
+#define SPFS_VMG_BITS_OFFSET	144	/* 7.3.y */
+#endif
+#define SPFS_VMG_ADJUST_MIDDLE_START	BIT(3)	/* __adjust_middle_start */
+#define SPFS_VMG_ADJUST_NEXT_START	BIT(4)	/* __adjust_next_start */
+#define SPFS_VMG_REMOVE_MIDDLE		BIT(5)	/* __remove_middle */
+#define SPFS_VMG_REMOVE_NEXT		BIT(6)	/* __remove_next */
+
+/*
+ * commit_merge(vmg) (mm/vma.c; vma_merge_existing_range() and
+ * vma_expand() call it): target takes [start, end) - or, with
+ * __adjust_next_start, middle does and next's start moves down to end;
+ * with __adjust_middle_start middle's start moves up to end; middle and
+ * next go with __remove_middle and __remove_next.
+ */
+#define SPFS_VMG_ARG_VMAS	0
+
 static inline struct mm_struct *spfs_vmg_read(const void *vmg,
-					      struct vm_area_struct **vma,
+					      struct vm_area_struct **vmas,
 					      u64 *start, u64 *end)
 {
-	return NULL;
+	const struct spfs_vmg *v = vmg;
+	u8 bits = *((const u8 *)vmg + SPFS_VMG_BITS_OFFSET);
+
+	vmas[0] = bits & SPFS_VMG_ADJUST_NEXT_START ? v->middle : v->target;
+	vmas[1] = bits & (SPFS_VMG_ADJUST_MIDDLE_START |
+			  SPFS_VMG_REMOVE_MIDDLE) ? v->middle : NULL;
+	vmas[2] = bits & (SPFS_VMG_ADJUST_NEXT_START | SPFS_VMG_REMOVE_NEXT) ?
+		  v->next : NULL;
+	*start = v->start;
+	*end = v->end;
+	return v->mm;
 }
 
 /*
- * 6.18 and 7.3, provisional: 6.12's paths that these kernels still have
- * with the same arguments (their BTF, /proc/kallsyms): vma_modify_name()
- * for vma_modify_flags_name(); copy_vma() alone for mremap, move_vma()
- * taking a struct vma_remap_struct now (the old range is unmapped through
- * do_vmi_align_munmap()); 7.3's zap is __zap_vma_range().  Merges are
- * seen through the vma_modify*() family only, not a new mapping merged
- * into a neighbour; the VMA write lock, out of line here
- * (__vma_start_write(vma, ...)), is not hooked yet.
+ * 6.18 and 7.3 (their BTF and /proc/kallsyms): splits are __split_vma();
+ * every merge, of a new range (mmap, brk, mremap's copy_vma(), through
+ * vma_merge_new_range() and vma_expand()) or of part of an existing VMA
+ * (the vma_modify*() family: mprotect, madvise, mlock, mbind,
+ * userfaultfd, prctl's anon names), is one commit_merge(vmg) call;
+ * mremap's in-place growth is vma_merge_extend().  move_vma() takes a
+ * struct vma_remap_struct now: mremap's new range is copy_vma()'s, its old
+ * one is unmapped through do_vmi_align_munmap().  7.3's zap is
+ * __zap_vma_range().  The VMA write locks, which pvl's verdict reads, are
+ * hooked apart (wrapper/vma_lock.h: SPFS_VMA_WRITE_LOCK_FN).
  */
 static const struct spfs_vma_probe_def spfs_vma_probe_defs[] __maybe_unused = {
 	SPFS_WP_VMA("__split_vma", 1, ADJUST, -1),
+	{ .symbol = "commit_merge", .vma = -1, .mm = -1, .start = -1,
+	  .end = -1, .len = -1, .range = SPFS_RANGE_MERGE,
+	  .op = SPFS_OP_ADJUST, .cause = -1 },
 	SPFS_WP_VMA("vma_merge_extend", 1, ADJUST, SPFS_C_MREMAP),
 	SPFS_WP("vma_modify_flags", 2, 3, 4, -1, FLAGS, -1),
 	SPFS_WP("vma_modify_name", 2, 3, 4, -1, FLAGS, -1),
