@@ -117,9 +117,13 @@ static const struct spfs_vma_probe_def spfs_vma_probe_defs[] __maybe_unused = {
 	  .op = SPFS_OP_ADJUST, .cause = -1 },
 	SPFS_WP_VMA("unmap_page_range", 1, ZAP, -1),
 	SPFS_WP_VMA("vma_set_page_prot", 0, FLAGS, -1),
+#ifdef CONFIG_NUMA_BALANCING	/* not in PREEMPT_RT builds */
 	SPFS_WP_VMA("change_prot_numa", 0, NUMA, SPFS_C_NUMA),
+#endif
 	SPFS_WP_VMA("madvise_free_single_vma", 0, NUMA, SPFS_C_MADVISE),
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE	/* not in PREEMPT_RT builds */
 	SPFS_WP_VMA("pmdp_collapse_flush", 0, COLLAPSE, -1),
+#endif
 	SPFS_WP_MM("mpol_rebind_mm", 0, FLAGS, SPFS_C_MEMPOLICY),
 };
 
@@ -206,8 +210,12 @@ static const struct spfs_vma_probe_def spfs_vma_probe_defs[] __maybe_unused = {
 	  .op = SPFS_OP_ADJUST, .cause = -1 },
 	SPFS_WP_VMA("unmap_page_range", 1, ZAP, -1),
 	SPFS_WP_VMA("vma_set_page_prot", 0, FLAGS, -1),
+#ifdef CONFIG_NUMA_BALANCING	/* not in PREEMPT_RT builds */
 	SPFS_WP_VMA("change_prot_numa", 0, NUMA, SPFS_C_NUMA),
+#endif
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE	/* not in PREEMPT_RT builds */
 	SPFS_WP_VMA("pmdp_collapse_flush", 0, COLLAPSE, -1),
+#endif
 	SPFS_WP_MM("mpol_rebind_mm", 0, FLAGS, SPFS_C_MEMPOLICY),
 	SPFS_WP_MM("ksm_enable_merge_any", 0, FLAGS, SPFS_C_PRCTL),
 	SPFS_WP_MM("ksm_disable_merge_any", 0, FLAGS, SPFS_C_PRCTL),
@@ -317,8 +325,12 @@ static const struct spfs_vma_probe_def spfs_vma_probe_defs[] __maybe_unused = {
 	SPFS_WP_VMA("__zap_vma_range", 1, ZAP, -1),
 #endif /* else LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0) */
 	SPFS_WP_VMA("vma_set_page_prot", 0, FLAGS, -1),
+#ifdef CONFIG_NUMA_BALANCING	/* not in PREEMPT_RT builds */
 	SPFS_WP_VMA("change_prot_numa", 0, NUMA, SPFS_C_NUMA),
+#endif
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE	/* not in PREEMPT_RT builds */
 	SPFS_WP_VMA("pmdp_collapse_flush", 0, COLLAPSE, -1),
+#endif
 	SPFS_WP_MM("mpol_rebind_mm", 0, FLAGS, SPFS_C_MEMPOLICY),
 	SPFS_WP_MM("ksm_enable_merge_any", 0, FLAGS, SPFS_C_PRCTL),
 	SPFS_WP_MM("ksm_disable_merge_any", 0, FLAGS, SPFS_C_PRCTL),

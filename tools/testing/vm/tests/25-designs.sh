@@ -274,8 +274,15 @@ test_clear_refs() {
 	# dufour's section is the VM_SOFTDIRTY flag change (v12 10/31), made
 	# only on VMAs that have the flag again since the last clear: its
 	# races are timing.  pvl's write lock is taken on every VMA (6.12:
-	# walk_page_range(PGWALK_WRLOCK)).
-	expect_seen "pvl clear_refs races" "$(vma_races pvl clear_refs)" &&
+	# walk_page_range(PGWALK_WRLOCK)), seen there as the kernel takes
+	# it; without per-VMA locks (6.1) the model sees the flag change
+	# only (README, "Known limits"), as rare as dufour's: not required.
+	if has_vma_lock; then
+		expect_seen "pvl clear_refs races" \
+			"$(vma_races pvl clear_refs)" || return
+	else
+		diag "pvl clear_refs races: $(vma_races pvl clear_refs)"
+	fi
 	expect_eq "seed VMA races" "$(vma_races seed)" 0 &&
 	expect_seen lespinasse.race_mm "$(sv lespinasse.race_mm)"
 }
