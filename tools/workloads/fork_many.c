@@ -10,11 +10,18 @@
  * the measured phase, together:
  *
  *  - one faulting thread write-touches the fresh pages of the big region,
- *    in order;
+ *    in order, then writes them over and over until main has forked F
+ *    times;
  *  - main fork()s, in a loop until the faulter is done, and reaps each
  *    child.  dup_mmap() copies all V + 5 or so VMAs under mmap_lock held
  *    for write (on 6.4+ it write-locks every one of them), and
  *    write-protects the pages already faulted (copy-on-write).
+ *
+ * The rewrites are what make every fork seen: a page is write-protected
+ * by copy_page_range() while dup_mmap() still holds the lock, so the
+ * faulter's next write to it faults inside the fork's write cycle (a
+ * fresh-page fault lands inside one only when it happens to, the faulter
+ * having one fault in flight at a time).
  *
  * The child exits at once without touching memory: on x86-64 the fork and
  * the exit_group are one inline system-call sequence, so the child takes
@@ -35,14 +42,17 @@
 
 #define DEF_VMAS	300UL
 #define DEF_SIZE	(16 * WL_MIB)
+#define DEF_FORKS	16UL
 
 static struct {
 	unsigned long vmas;
 	size_t size;
+	unsigned long forks;
 	bool stop;
 } opt = {
 	.vmas = DEF_VMAS,
 	.size = DEF_SIZE,
+	.forks = DEF_FORKS,
 };
 
 static struct wl_measure measure;
@@ -51,22 +61,24 @@ static char *small;		/* [guard][V one-page VMAs][guard] */
 static size_t small_len;
 static atomic_bool faulter_done;
 static atomic_ulong forks;
-static unsigned long touched, faults;
+static unsigned long touched, passes, faults;
 
 static void usage(FILE *out, int status)
 {
 	fprintf(out,
 		"Usage: %s [OPTIONS]\n"
 		"A process with V VMAs forks in a loop (each child exits at once)\n"
-		"while one of its threads write-touches fresh pages.\n"
+		"while one of its threads write-touches fresh pages, then\n"
+		"rewrites them until F forks are done.\n"
 		"Designed outcome: log_overflow 0; fork races for dufour and pvl,\n"
 		"none for seed.\n"
 		"\n"
 		"  -v, --vmas V             one-page VMAs besides the others\n"
 		"                           (default %lu)\n"
 		"  -s, --size BYTES         the faulted region (default %zuM,\n"
-		"                           rounded up to 2M)\n",
-		wl_prog, DEF_VMAS, DEF_SIZE / WL_MIB);
+		"                           rounded up to 2M)\n"
+		"  -f, --forks F            forks at least (default %lu)\n",
+		wl_prog, DEF_VMAS, DEF_SIZE / WL_MIB, DEF_FORKS);
 	wl_usage_stop(out);
 	wl_usage_common(out);
 	exit(status);
@@ -77,13 +89,14 @@ static void parse_args(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "vmas", required_argument, NULL, 'v' },
 		{ "size", required_argument, NULL, 's' },
+		{ "forks", required_argument, NULL, 'f' },
 		{ "stop", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "v:s:Sh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "v:s:f:Sh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
 			/* well under the default vm.max_map_count */
@@ -91,6 +104,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 's':
 			opt.size = wl_arg_size("--size", optarg, 1);
+			break;
+		case 'f':
+			opt.forks = wl_arg_count("--forks", optarg, 1, 100000);
 			break;
 		case 'S':
 			opt.stop = true;
@@ -143,9 +159,23 @@ static pid_t fork_exiting_child(void)
 #endif
 }
 
-static void *faulter_fn(void *arg)
+/* Write one byte of each page of the big region but the range starts. */
+static unsigned long write_pass(void)
 {
 	size_t ps = wl_page_size(), off;
+	unsigned long n = 0;
+
+	for (off = 0; off < big.len; off += ps) {
+		if (off % WL_PMD_SIZE) {	/* range starts are main's */
+			wl_touch_byte(big.base + off, true);
+			n++;
+		}
+	}
+	return n;
+}
+
+static void *faulter_fn(void *arg)
+{
 	unsigned long f0;
 
 	(void)arg;
@@ -153,11 +183,11 @@ static void *faulter_fn(void *arg)
 	while (!atomic_load(&forks))	/* start together */
 		sched_yield();
 	f0 = wl_thread_faults();
-	for (off = 0; off < big.len; off += ps) {
-		if (off % WL_PMD_SIZE) {	/* range starts are main's */
-			wl_touch_byte(big.base + off, true);
-			touched++;
-		}
+	touched = write_pass();
+	/* Faults only where a fork has write-protected the pages again. */
+	while (atomic_load(&forks) < opt.forks) {
+		write_pass();
+		passes++;
 	}
 	faults = wl_thread_faults() - f0;
 	atomic_store(&faulter_done, true);
@@ -233,8 +263,8 @@ int main(int argc, char **argv)
 	wl_munmap(small, small_len);
 
 	printf("workload=fork_many vmas=%lu size=%zu forks=%lu touched=%lu "
-	       "faults=%lu elapsed_ms=%lu\n",
-	       vmas, opt.size, atomic_load(&forks), touched, faults,
+	       "passes=%lu faults=%lu elapsed_ms=%lu\n",
+	       vmas, opt.size, atomic_load(&forks), touched, passes, faults,
 	       wl_measure_ms(&measure));
 	return 0;
 }

@@ -46,6 +46,15 @@ expect_ge() {
 	fi
 }
 
+# expect_le WHAT GOT WANT: GOT <= WANT, or fail with a diagnostic.
+expect_le() {
+	if [ -z "$2" ] || [ "$2" -gt "$3" ]; then
+		diag "$1: got ${2:-nothing}, want <= $3"
+		expect_hard=1
+		return 1
+	fi
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() {
 	if [ "$2" != "$3" ]; then
