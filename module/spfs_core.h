@@ -293,6 +293,11 @@ enum spfs_pvl_profile {
  *	      kernel's own count says (cycles are numbered in order, and
  *	      compared modulo 2^32): one older had released its locks by
  *	      T0, whatever the time its end was stamped with says
+ * @fork_cycle: the write cycle of a fork under way at T0 (its number, as
+ *		@cycle_t0's), if @fork_front is not 0
+ * @fork_front: how far that fork had write-locked the VMAs at T0: those
+ *		that start below it (dup_mmap() locks them in address
+ *		order, at its own pace); 0 if no fork was locking them
  *
  * The times of faults and events are stamps of one clock, in any unit
  * (the module's is the TSC, or nanoseconds): the judge only compares and
@@ -307,6 +312,8 @@ struct spfs_fault {
 	u32 flags;
 	s32 tid;
 	u32 cycle_t0;
+	u32 fork_cycle;
+	u64 fork_front;
 };
 
 /**

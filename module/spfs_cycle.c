@@ -58,11 +58,12 @@ NOKPROBE_SYMBOL(spfs_cycle_of_current);
  * Called by the writer, from the return of its down_write().  Fork takes
  * the parent's lock to copy every VMA: SPF's dufour write-begins each of
  * them until the copy ends, per-VMA locks write-lock each: one event
- * covering the whole mm stands for them, open until the cycle ends.  For
- * pvl that is early: dup_mmap() takes the locks in turn, and a fault on a
- * VMA it has not reached yet gets its lock (README, "Known limits"); one
+ * covering the whole mm stands for them, open until the cycle ends.  One
  * event per VMA would overflow the log at the first fork of a process
- * with more VMAs than the log holds.
+ * with more VMAs than the log holds.  dup_mmap() takes the VMA locks in
+ * turn, in address order, and a fault on a VMA it has not reached yet
+ * gets its lock: how far it has gone is kept in w_front
+ * (spfs_cycle_fork_lock()), which each fault reads at T0.
  */
 void spfs_cycle_begin(struct spfs_mm *smm, u8 cause)
 {
@@ -84,6 +85,8 @@ void spfs_cycle_begin(struct spfs_mm *smm, u8 cause)
 	smm->w_all = false;
 	smm->w_unfound = 0;
 	smm->w_cursor = 0;
+	smm->w_front = 0;
+	WRITE_ONCE(smm->w_front_sem, NULL);
 	smm->w_fork_slot = -1;
 	if (SPFS_HAVE_VMA_LOCK)
 		smm->w_lock_seq = spfs_mm_cycle_lock_seq(smm->mm);
@@ -105,6 +108,8 @@ void spfs_cycle_begin(struct spfs_mm *smm, u8 cause)
 			ev.t_end = now;
 			spfs_log_append(smm, &ev);
 			spfs_stat_inc(SPFS_STAT_EVENTS_VMA_LOCK);
+			atomic_inc(&spfs_cycle_forks);
+			WRITE_ONCE(smm->w_fork_counted, true);
 		}
 	}
 }
@@ -212,6 +217,87 @@ static struct vm_area_struct *spfs_cycle_sweep_sem(struct spfs_mm *smm,
 	return vma;
 }
 
+/*
+ * A fork holds the locks of the VMAs below @end: published for the faults'
+ * VMA lock attempts (spfs_fault_entry(), spfs_vma_lock_enter()).
+ */
+static void spfs_cycle_fork_front(struct spfs_mm *smm, unsigned long end)
+{
+	if (end > READ_ONCE(smm->w_front))
+		WRITE_ONCE(smm->w_front, end);
+}
+
+/*
+ * The lock the fork waits for, @sem (NULL: whichever it is), is its own:
+ * move the front, once - the fork's probes and the fault that leaves the
+ * lock (spfs_cycle_fork_read_unlock()) may both say so.
+ */
+static void spfs_cycle_fork_taken(struct spfs_mm *smm, const void *sem)
+{
+	unsigned long next = READ_ONCE(smm->w_front_next);
+	const void *was;
+
+	was = sem ? cmpxchg(&smm->w_front_sem, sem, NULL) :
+		    xchg(&smm->w_front_sem, NULL);
+	if (was && (!sem || was == sem))
+		spfs_cycle_fork_front(smm, next);
+}
+
+/*
+ * A fork's down_write() of @sem: dup_mmap() write-locks each VMA of the
+ * parent in address order before copying it, so the lock is the next
+ * VMA's - or the one after, should one lock not be seen.  Its other
+ * rwsems (anon_vma, i_mmap, the child's mmap_lock) are none of these.
+ * A lock free now is the fork's from now; one that faults hold from when
+ * the fork queues for it (spfs_cycle_vma_queued()) or has it
+ * (spfs_cycle_vma_locked()): until then it spins, and faults still get
+ * the lock.  (Taken from the ask instead, as other writers' locks are,
+ * fork_many on 6.12 once had 255 of its 1,634 contested faults predicted
+ * aborted that got the lock; from the taking, a few faults a run come in
+ * the gap before the return probe: 2 to 9 in 350 to 1,200.)
+ *
+ * Return: SPFS_CYCLE_FORK_PENDING if the fork waits for a VMA's lock,
+ * else -1.
+ */
+static int spfs_cycle_fork_lock(struct spfs_mm *smm, const void *sem)
+{
+	struct vm_area_struct *vma = find_vma(smm->mm, smm->w_cursor);
+
+	if (vma && spfs_vma_lock_sem(vma) != sem)
+		vma = find_vma(smm->mm, vma->vm_end);
+	if (!vma || spfs_vma_lock_sem(vma) != sem)
+		return -1;
+	smm->w_cursor = vma->vm_end;
+	if (!spfs_vma_lock_busy(sem)) {
+		spfs_cycle_fork_front(smm, vma->vm_end);
+		return -1;
+	}
+	WRITE_ONCE(smm->w_front_next, vma->vm_end);
+	/* Pairs with spfs_cycle_fork_read_unlock(): the end is set before. */
+	smp_store_release(&smm->w_front_sem, sem);
+	return SPFS_CYCLE_FORK_PENDING;
+}
+
+/**
+ * spfs_cycle_fork_read_unlock() - a fault leaves a VMA lock
+ * @smm: the fault's mm's state
+ * @sem: the VMA's lock, which the fault's up_read() is about to release
+ *
+ * A fork that asked for a VMA lock faults held spins for it without
+ * queueing, and new faults still get in meanwhile; it takes the lock as
+ * the last of them leaves (rwsem_optimistic_spin(), kernel/locking/
+ * rwsem.c), well before its down_write() returns through its probe.  The
+ * fault that leaves it alone moves the fork's front, then.
+ */
+void spfs_cycle_fork_read_unlock(struct spfs_mm *smm, const void *sem)
+{
+	/* Pairs with spfs_cycle_fork_lock(): its end is read after. */
+	if (smp_load_acquire(&smm->w_front_sem) == sem &&
+	    spfs_vma_lock_sole_reader(sem))
+		spfs_cycle_fork_taken(smm, sem);
+}
+NOKPROBE_SYMBOL(spfs_cycle_fork_read_unlock);
+
 /**
  * spfs_cycle_vma_lock() - the writer asks for a write lock
  * @smm: the mm's state, its cycle current's
@@ -228,7 +314,8 @@ static struct vm_area_struct *spfs_cycle_sweep_sem(struct spfs_mm *smm,
  * spfs_cycle_end() to find among the VMAs the cycle locked; the writer's
  * other rwsems (anon_vma, i_mmap) come here too and are never found.
  *
- * Return: the open slot of the lock's event, or -1.
+ * Return: the open slot of the lock's event, SPFS_CYCLE_FORK_PENDING for
+ * a fork's lock to follow to its taking, or -1.
  */
 int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
 {
@@ -238,13 +325,13 @@ int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
 	int slot = -1;
 	u64 now;
 
-	/*
-	 * Fork locks every VMA: one event stands for them (cycle begin).
-	 * Where the VMA lock is no rw_semaphore, no down_write() is one.
-	 */
+	/* Where the VMA lock is no rw_semaphore, no down_write() is one. */
 	if (!SPFS_HAVE_VMA_LOCK || !spfs_vma_lock_facts ||
-	    SPFS_HAVE_VMA_WRITE_LOCK_FN || smm->w_cause == SPFS_C_FORK)
+	    SPFS_HAVE_VMA_WRITE_LOCK_FN)
 		return -1;
+	/* Fork locks every VMA: one event stands for them (cycle begin). */
+	if (smm->w_cause == SPFS_C_FORK)
+		return spfs_cycle_fork_lock(smm, sem);
 	for (i = 0; i < smm->w_nlocks; i++)
 		if (smm->w_locks[i].sem == sem)
 			return -1;
@@ -312,8 +399,12 @@ void spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma)
 {
 	struct spfs_event ev;
 
-	if (!spfs_vma_lock_facts || smm->w_cause == SPFS_C_FORK)
+	if (!spfs_vma_lock_facts)
 		return;
+	if (smm->w_cause == SPFS_C_FORK) {
+		spfs_cycle_fork_front(smm, vma->vm_end);
+		return;
+	}
 	ev = spfs_cycle_lock_event(smm, vma, spfs_now());
 	spfs_cycle_log_lock(smm, &ev, spfs_log_append(smm, &ev));
 }
@@ -326,14 +417,20 @@ NOKPROBE_SYMBOL(spfs_cycle_vma_write_lock);
  *
  * From lock:contention_begin: the writer stopped spinning and queued (the
  * rwsem's waiters flag is set), and from now readers' trylock fails, as if
- * it held the lock.  Its event, still open, is held from now.
+ * it held the lock.  Its event, still open, is held from now; a fork's
+ * lock moves the fork's front.
  */
 void spfs_cycle_vma_queued(struct spfs_mm *smm, const void *sem)
 {
-	int slot = spfs_open_find(smm, sem);
 	struct spfs_open_slot *o;
 	unsigned long st;
+	int slot;
 
+	if (smm->w_cause == SPFS_C_FORK) {
+		spfs_cycle_fork_taken(smm, sem);
+		return;
+	}
+	slot = spfs_open_find(smm, sem);
 	if (slot < 0 || smm->open[slot].ev.kind != SPFS_OP_VMA_LOCK)
 		return;
 	o = &smm->open[slot];
@@ -360,13 +457,23 @@ NOKPROBE_SYMBOL(spfs_cycle_vma_queued);
  * fail a lock the log did not hold yet (the toggle workload of
  * results/accuracy.md: about 1% of its contested faults, a tenth of that
  * from the ask).  Held to the end of the cycle: the event is logged with
- * that time as its t_end.
+ * that time as its t_end.  (A writer that found the lock held and spun
+ * until its readers left rather than queue had it only at the end of its
+ * spin; taken as held from the ask all the same: measured on the toggle
+ * workload, held from the return instead missed more faults in that
+ * trampoline's gap, 6 to 24 per run against 2 to 7.)  A fork's lock
+ * (SPFS_CYCLE_FORK_PENDING) moves the fork's front now: see
+ * spfs_cycle_fork_lock().
  */
 void spfs_cycle_vma_locked(struct spfs_mm *smm, int slot)
 {
-	struct spfs_event ev = smm->open[slot].ev;
+	struct spfs_event ev;
 
-	/* Held from when it queued, if it did, else from its ask. */
+	if (slot == SPFS_CYCLE_FORK_PENDING) {
+		spfs_cycle_fork_taken(smm, NULL);
+		return;
+	}
+	ev = smm->open[slot].ev;
 	spfs_cycle_log_lock(smm, &ev,
 			    spfs_open_end(smm, slot, ev.t_end ?: ev.t_begin));
 }
@@ -460,6 +567,7 @@ void spfs_cycle_end(struct spfs_mm *smm)
 		spfs_cycle_log_locks(smm);
 	if (smm->w_fork_slot >= 0)
 		spfs_open_end(smm, smm->w_fork_slot, ev.t_end);
+	spfs_cycle_fork_uncount(smm);
 	spfs_log_append(smm, &ev);
 	spfs_stat_inc(SPFS_STAT_EVENTS_MM_WRITE);
 	smm->w_task = NULL;

@@ -41,6 +41,7 @@
 
 #include "spfs_ablate.h"
 #include "spfs_account.h"
+#include "spfs_caller.h"
 #include "spfs_classify.h"
 #include "spfs_clock.h"
 #include "spfs_hooks.h"
@@ -100,6 +101,33 @@ static __always_inline void spfs_inflate(void)
 {
 }
 #endif
+
+/*
+ * How far a fork under way in @smm has write-locked its VMAs, for pvl's
+ * verdict (&spfs_fault.fork_front); called with @smm's write cycle seen
+ * under way (its w_begin read with acquire).
+ */
+static void spfs_fault_fork_front(struct spfs_slot *s, struct spfs_mm *smm)
+{
+	s->fork_cycle = READ_ONCE(smm->w_cycle);
+	s->fork_front = READ_ONCE(smm->w_front);
+}
+NOKPROBE_SYMBOL(spfs_fault_fork_front);
+
+/*
+ * At the fault's VMA lock attempt, with a fork under way somewhere: read
+ * its progress again, as the attempt meets it.  Preemption is off: an RCU
+ * reader.
+ */
+static noinline void spfs_vma_lock_fork_front(struct spfs_slot *s)
+{
+	struct spfs_mm *smm = spfs_mm_lookup(s->mm);
+
+	/* Pairs with spfs_cycle_begin(): w_cycle, w_front set before. */
+	if (smm && smm->id == s->mm_id && smp_load_acquire(&smm->w_begin))
+		spfs_fault_fork_front(s, smm);
+}
+NOKPROBE_SYMBOL(spfs_vma_lock_fork_front);
 
 /**
  * spfs_fault_entry() - T0: probe on exceptions:page_fault_user
@@ -172,9 +200,12 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 	 * cycle under way, which last to its end: scan it from its start.
 	 */
 	from = atomic64_read(&smm->seq) + 1;
+	s->fork_front = 0;
 	/* Pairs with spfs_cycle_begin(): w_first_seq is set before. */
-	if (smp_load_acquire(&smm->w_begin))
+	if (smp_load_acquire(&smm->w_begin)) {
 		from = min(from, READ_ONCE(smm->w_first_seq));
+		spfs_fault_fork_front(s, smm);
+	}
 	s->scan_from = from;
 	s->t0 = spfs_now();
 	s->lock_seq = SPFS_HAVE_VMA_LOCK && spfs_vma_lock_facts ?
@@ -241,126 +272,17 @@ void spfs_task_exit(void *data, struct task_struct *task)
 }
 NOKPROBE_SYMBOL(spfs_task_exit);
 
-/* ------------------------------------------------------------------ */
-/* Who releases a fault's lock: T1's callers                            */
-
-/*
- * The function that calls handle_mm_fault() for user faults and releases
- * the lock after it (do_user_addr_fault() on x86): it is neither exported
- * nor probe-able, so TL learns it from its return address the first time
- * a user fault enters handle_mm_fault(), and kallsyms gives its bounds.
- * The name is checked.  Size 0: not known yet.
- */
-static const char * const spfs_caller_names[] = {
-	"do_user_addr_fault+",
-	"exc_page_fault+",	/* should the compiler inline the former */
-};
-static unsigned long spfs_caller_start, spfs_caller_size;
-/*
- * fault_dirty_shared_page(): releases the lock of a write fault to a clean
- * shared page before it throttles on dirty pages, and its fault returns
- * VM_FAULT_COMPLETED; it calls up_read() for nothing else.  Found at load.
- */
-static unsigned long spfs_completer_start, spfs_completer_size;
-static atomic_t spfs_caller_learning = ATOMIC_INIT(0);
-/* Only one user at a time: the learner, or init before the hooks. */
-static char spfs_caller_buf[KSYM_SYMBOL_LEN];
-
-/* The bounds of the function around @ip, from "name+0xoff/0xsize". */
-static int spfs_caller_bounds(unsigned long ip, unsigned long *start,
-			      unsigned long *size)
-{
-	unsigned long off, len;
-	const char *p;
-
-	sprint_symbol(spfs_caller_buf, ip);
-	p = strchr(spfs_caller_buf, '+');
-	if (!p || sscanf(p, "+%lx/%lx", &off, &len) != 2 || off >= len ||
-	    off > ip)
-		return -ENOENT;
-	*start = ip - off;
-	*size = len;
-	return 0;
-}
-
-static void spfs_caller_learn(unsigned long ret_ip)
-{
-	unsigned long start, size;
-	unsigned int i;
-
-	if (atomic_xchg(&spfs_caller_learning, 1))
-		return;
-	if (spfs_caller_bounds(ret_ip, &start, &size)) {
-		pr_warn_once("no symbol for handle_mm_fault()'s caller %pS: faults judged at the next fault\n",
-			     (void *)ret_ip);
-		return;
-	}
-	for (i = 0; i < ARRAY_SIZE(spfs_caller_names); i++)
-		if (str_has_prefix(spfs_caller_buf, spfs_caller_names[i]))
-			break;
-	if (i == ARRAY_SIZE(spfs_caller_names)) {
-		pr_warn_once("handle_mm_fault() called from %s for a user fault: not taken for the fault handler\n",
-			     spfs_caller_buf);
-		atomic_set(&spfs_caller_learning, 0);	/* the next may be */
-		return;
-	}
-	spfs_caller_start = start;
-	/* Pairs with spfs_t1(): a size seen means its start is too. */
-	smp_store_release(&spfs_caller_size, size);
-}
-NOKPROBE_SYMBOL(spfs_caller_learn);
-
-/*
- * Where a function is, by name: modules have no kallsyms_lookup_name(),
- * but registering a kprobe resolves its symbol.
- */
-static unsigned long spfs_symbol_address(const char *name)
-{
-	struct kprobe kp = { .symbol_name = name };
-	unsigned long addr;
-
-	if (register_kprobe(&kp))
-		return 0;
-	addr = (unsigned long)kp.addr;
-	unregister_kprobe(&kp);
-	return addr;
-}
-
 /**
  * spfs_fault_init() - prepare the fault path
  *
- * kallsyms must give bounds the way spfs_caller_learn() reads them; at
- * load, before any hook: TL's learner shares the buffer.
+ * At load, before any hook.
  *
- * Return: 0, or -ENOENT if kallsyms gives no bounds.
+ * Return: 0, or -ENOENT if kallsyms gives no symbol bounds.
  */
 int spfs_fault_init(void)
 {
-	unsigned long start, size, addr;
-
 	spfs_judge_init();
-	if (spfs_caller_bounds((unsigned long)spfs_fault_init, &start,
-			       &size) ||
-	    start != (unsigned long)spfs_fault_init) {
-		pr_err("kallsyms gives no symbol bounds: T1 cannot be found\n");
-		return -ENOENT;
-	}
-	addr = spfs_symbol_address("fault_dirty_shared_page");
-	if (addr && !spfs_caller_bounds(addr, &start, &size)) {
-		spfs_completer_start = start;
-		spfs_completer_size = size;
-	} else {
-		pr_info("fault_dirty_shared_page not found: shared write faults judged at the next fault\n");
-	}
-	return 0;
-}
-
-/* TL's part: learn the caller from the first user fault that gets here. */
-static __always_inline void spfs_caller_note(unsigned long ret_ip)
-{
-	/* A plain check: spfs_caller_learn() runs once. */
-	if (!READ_ONCE(spfs_caller_size))
-		spfs_caller_learn(ret_ip);
+	return spfs_caller_init();
 }
 
 /* ------------------------------------------------------------------ */
@@ -493,6 +415,23 @@ static __always_inline void spfs_t1_slot(struct spfs_slot *s, bool completed)
 	spfs_slot_free(s);
 }
 
+/*
+ * A fault under the VMA lock releases it, @sem, with a fork under way
+ * somewhere: one that waits for it has it next (spfs_cycle_fork_read_unlock()).
+ * Preemption is off: an RCU reader.
+ */
+static noinline void spfs_t1_fork(struct spfs_slot *s, const void *sem)
+{
+	struct spfs_mm *smm;
+
+	if (s->state != SPFS_SLOT_IN)
+		return;
+	smm = spfs_mm_lookup(s->mm);
+	if (smm && smm->id == s->mm_id)
+		spfs_cycle_fork_read_unlock(smm, sem);
+}
+NOKPROBE_SYMBOL(spfs_t1_fork);
+
 /**
  * spfs_t1() - T1: up_read() entered from the fault handler, or from
  *	       fault_dirty_shared_page()
@@ -528,8 +467,12 @@ void notrace spfs_t1(unsigned long ip, unsigned long parent_ip,
 		return;
 	preempt_disable_notrace();
 	s = spfs_slot_find(current);
-	if (s)
+	if (s) {
+		if (SPFS_HAVE_VMA_LOCK && s->vma_locked &&
+		    atomic_read(&spfs_cycle_forks))
+			spfs_t1_fork(s, (const void *)spfs_ftrace_arg(fregs, 0));
 		spfs_t1_slot(s, completed);
+	}
 	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(spfs_t1);
@@ -591,8 +534,12 @@ void notrace spfs_vma_lock_enter(unsigned long ip, unsigned long parent_ip,
 		return;
 	preempt_disable_notrace();
 	s = spfs_slot_find(current);
-	if (s && s->state == SPFS_SLOT_PENDING && !s->t_vma_lock)
+	if (s && s->state == SPFS_SLOT_PENDING && !s->t_vma_lock) {
 		s->t_vma_lock = spfs_now();
+		/* A fork may have begun, or gone on, since T0. */
+		if (atomic_read(&spfs_cycle_forks))
+			spfs_vma_lock_fork_front(s);
+	}
 	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(spfs_vma_lock_enter);

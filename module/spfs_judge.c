@@ -52,6 +52,7 @@ static noinline void spfs_judge_events(struct spfs_slot *s,
 		.pmd_size = PMD_SIZE,
 		/* An odd count is the cycle under way; even, the next one. */
 		.cycle_t0 = s->lock_seq ? s->lock_seq | 1 : 0,
+		.fork_cycle = s->fork_cycle, .fork_front = s->fork_front,
 	};
 	struct spfs_judge_src src = {
 		.read = spfs_log_read, .ctx = smm, .from = s->scan_from,

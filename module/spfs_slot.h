@@ -55,6 +55,9 @@ enum spfs_slot_state {
  *	 moves them only for a fault that completed (not retried, no error)
  * @lock_seq: the mm's lock sequence at T0 (kernels with per-VMA locks),
  *	      0 if not read
+ * @fork_cycle: the write cycle under way at T0, if @fork_front is not 0
+ * @fork_front: how far a fork under way at T0 had write-locked the VMAs
+ *		(&spfs_mm.w_front), 0 if none
  * @state: &enum spfs_slot_state
  * @flags: SPFS_F() flags known so far
  * @vma_locked: the first handle_mm_fault() ran under the VMA lock
@@ -73,7 +76,9 @@ struct spfs_slot {
 	struct spfs_path path;
 	u64 vm_start, vm_end;
 	unsigned long flt;
+	u64 fork_front;
 	u32 lock_seq;
+	u32 fork_cycle;
 	u32 state;
 	u32 flags;
 	bool vma_locked;

@@ -203,6 +203,7 @@ static void spfs_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 
 /* Ids of tracked mms: a fault that began in one knows it again. */
 static atomic64_t spfs_mm_ids = ATOMIC64_INIT(0);
+atomic_t spfs_cycle_forks = ATOMIC_INIT(0);
 
 static struct mmu_notifier *spfs_mn_alloc(struct mm_struct *mm)
 {
@@ -222,6 +223,7 @@ static void spfs_mn_free(struct mmu_notifier *mn)
 {
 	struct spfs_mm *smm = container_of(mn, struct spfs_mm, mn);
 
+	spfs_cycle_fork_uncount(smm);
 	kfree_rcu(smm, rcu);
 	if (atomic_dec_and_test(&spfs_mm_live))
 		wake_up_var(&spfs_mm_live);

@@ -97,7 +97,12 @@ struct spfs_range {
  * @w_all: more ranges than @w_ranges holds: the whole mm is searched
  * @w_unfound: VMA write locks of this cycle not found when taken
  * @w_fork_slot: the open slot of the fork event of this cycle, or -1
+ * @w_fork_counted: this cycle is a fork counted in &spfs_cycle_forks
  * @w_cursor: where the next search of the whole mm for a VMA lock starts
+ * @w_front: in a fork, the end of the last VMA it write-locked (those
+ *	     below are locked, dup_mmap() going in address order), else 0
+ * @w_front_next: in a fork, the end of the VMA whose lock it waits for
+ * @w_front_sem: that VMA's lock, NULL if none is waited for
  * @w_locks: VMA write locks taken in this cycle, and when
  * @w_ranges: ranges this cycle changed, where its VMA locks are looked for
  * @open: events under way
@@ -134,7 +139,11 @@ struct spfs_mm {
 	bool w_all;
 	u8 w_unfound;
 	int w_fork_slot;
+	bool w_fork_counted;
 	unsigned long w_cursor;
+	unsigned long w_front;
+	unsigned long w_front_next;
+	const void *w_front_sem;
 	struct spfs_cycle_lock w_locks[SPFS_CYCLE_LOCKS];
 	struct spfs_range w_ranges[SPFS_CYCLE_RANGES];
 	struct spfs_open_slot open[SPFS_OPEN_SLOTS];
@@ -229,12 +238,32 @@ struct vm_area_struct;
 void spfs_cycle_begin(struct spfs_mm *smm, u8 cause);
 void spfs_cycle_end(struct spfs_mm *smm);
 void spfs_cycle_range(struct spfs_mm *smm, u64 start, u64 end);
+/* spfs_cycle_vma_lock()'s slot for a fork's lock: not an open slot. */
+#define SPFS_CYCLE_FORK_PENDING	SPFS_OPEN_SLOTS
 int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem);
+void spfs_cycle_fork_read_unlock(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_vma_queued(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_vma_locked(struct spfs_mm *smm, int slot);
 void spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma);
 void spfs_cycle_write_lock_hook(bool hooked);
 struct spfs_mm *spfs_cycle_of_current(void);
+/*
+ * Forks under way whose VMA write locks are followed (w_front), in all
+ * tracked mms: a fault's VMA lock attempt looks at its mm's only while
+ * one is.
+ */
+extern atomic_t spfs_cycle_forks;
+
+/*
+ * A fork's VMA locks are no longer followed: at the end of its cycle, or
+ * when @smm is freed in the middle of one (its writer's probes may still
+ * be at its end: once only).
+ */
+static inline void spfs_cycle_fork_uncount(struct spfs_mm *smm)
+{
+	if (xchg(&smm->w_fork_counted, false))
+		atomic_dec(&spfs_cycle_forks);
+}
 
 /* Page-table invalidations, from the notifier (spfs_log.c). */
 void spfs_pt_begin(struct spfs_mm *smm,

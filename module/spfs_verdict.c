@@ -214,7 +214,11 @@ static void spfs_stall_note(struct spfs_judging *jg, int w, u32 cycle,
  * writer queued - 0 while the writer still waits: one waiting for the
  * fault has not got it; a write the
  * model stands for is taken to hold the lock from its start.  Either way
- * the lock is held to the end of its cycle.
+ * the lock is held to the end of its cycle.  A fork's locks are one event
+ * over the whole mm, from the cycle's start: dup_mmap() takes them in
+ * address order as it copies, so the fault's VMA was locked at T0 only if
+ * the fork had passed its start then (&spfs_fault.fork_front), and a fork
+ * that reaches it later waits for the fault.
  */
 static void spfs_judge_vma(struct spfs_judging *jg,
 			   const struct spfs_event *ev, u64 cycle_end)
@@ -230,6 +234,9 @@ static void spfs_judge_vma(struct spfs_judging *jg,
 	    spfs_cycle_over_at_t0(f, ev->cycle))
 		rules &= ~SPFS_RULE_BIT(SPFS_RULE_PVL);
 	held_from = ev->kind == SPFS_OP_VMA_LOCK ? ev->t_end : ev->t_begin;
+	if (ev->kind == SPFS_OP_VMA_LOCK && ev->cause == SPFS_C_FORK &&
+	    (ev->cycle != f->fork_cycle || jg->vm_start >= f->fork_front))
+		held_from = 0;
 	held_to = ev->cycle ? cycle_end : ev->t_end;
 	/* Fork and collapse write-begin their VMAs until the cycle ends. */
 	bracket_end = ev->cycle && (ev->kind == SPFS_OP_FORK ||

@@ -19,6 +19,13 @@
  *   spfs_vma_lock_sem(vma)		the rw_semaphore vma_start_write()
  *					takes with down_write(), NULL where
  *					there is none
+ *   spfs_vma_lock_busy(sem)		that rw_semaphore is held (by readers:
+ *					faults) or waited for now: a
+ *					down_write() entered now does not
+ *					have it at once
+ *   spfs_vma_lock_sole_reader(sem)	held by one reader alone, nothing
+ *					queued: a writer spinning for it
+ *					has it when that reader leaves
  *
  * SPFS_HAVE_VMA_WRITE_LOCK_FN says the kernel write-locks a VMA out of
  * line, in SPFS_VMA_WRITE_LOCK_FN, whose first argument is the VMA (else
@@ -97,6 +104,31 @@ static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 {
 	return &vma->vm_lock->lock;
 }
+
+/*
+ * The count of a (non-RT) rw_semaphore is 0 when it is free, waiterless
+ * (kernel/locking/rwsem.c).  A writer that finds readers spins or queues,
+ * and while it spins without queueing new readers still get in.
+ */
+static inline bool spfs_vma_lock_busy(const void *sem)
+{
+#ifdef CONFIG_PREEMPT_RT	/* an rwbase_rt: no count to read */
+	return false;
+#else
+	return atomic_long_read(&((const struct rw_semaphore *)sem)->count);
+#endif
+}
+
+/* One reader: RWSEM_READER_BIAS (1 << RWSEM_READER_SHIFT, 8), no flag. */
+static inline bool spfs_vma_lock_sole_reader(const void *sem)
+{
+#ifdef CONFIG_PREEMPT_RT
+	return false;
+#else
+	return atomic_long_read(&((const struct rw_semaphore *)sem)->count) ==
+	       1L << 8;
+#endif
+}
 #else /* LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0) */
 /*
  * 6.15 replaced the VMA's rw_semaphore with vm_refcnt.  vma_start_write()
@@ -124,6 +156,16 @@ static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 {
 	return NULL;
+}
+
+static inline bool spfs_vma_lock_busy(const void *sem)
+{
+	return false;
+}
+
+static inline bool spfs_vma_lock_sole_reader(const void *sem)
+{
+	return false;
 }
 #endif /* else LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0) */
 
@@ -160,6 +202,16 @@ static inline bool spfs_vma_locked_since(struct vm_area_struct *vma, u32 seq)
 static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 {
 	return NULL;
+}
+
+static inline bool spfs_vma_lock_busy(const void *sem)
+{
+	return false;
+}
+
+static inline bool spfs_vma_lock_sole_reader(const void *sem)
+{
+	return false;
 }
 
 #endif /* 6.12.88 <= LINUX_VERSION_CODE < 6.13, 6.18.y, 7.3.y */

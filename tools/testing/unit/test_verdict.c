@@ -80,6 +80,8 @@ struct verdict_case {
 	bool vma_lock_facts;
 	u64 t_vma_lock;
 	u32 cycle_t0;
+	u32 fork_cycle;
+	u64 fork_front;
 };
 
 #define SERVICE(a, b, c, d)	.service = { a, b, c, d }
@@ -280,6 +282,29 @@ static const struct verdict_case cases[] = {
 	  SERVICE(OK, OK, MM, OK), SDETAIL(0, 0, C(MPROTECT), 0),
 	  .stall = 200, .vma_lock_facts = true, .cycle_t0 = 11,
 	  .t_vma_lock = 1000 },
+	{ "fork under way at T0, its VMA locks not at the fault's VMA yet",
+	  AW, SPFS_PVL_6_12,
+	  LOG(VMA_EV(VMA_LOCK, 950, 950, 0, ~0ULL, C(FORK), 4),
+	      VMA_EV(FORK, 950, 1150, 0, ~0ULL, C(FORK), 4),
+	      CYCLE_EV(950, 1150, C(FORK), 4)), 3, {}, 0,
+	  SERVICE(OK, BUSY, MM, OK), SDETAIL(0, C(FORK), C(FORK), 0),
+	  .stall = 200, .vma_lock_facts = true, .fork_cycle = 4,
+	  .fork_front = VM_START },
+	{ "fork under way at T0, past the fault's VMA: locked",
+	  AW, SPFS_PVL_6_12,
+	  LOG(VMA_EV(VMA_LOCK, 950, 950, 0, ~0ULL, C(FORK), 4),
+	      VMA_EV(FORK, 950, 1150, 0, ~0ULL, C(FORK), 4),
+	      CYCLE_EV(950, 1150, C(FORK), 4)), 3, {}, 0,
+	  SERVICE(OK, BUSY, MM, BUSY), SDETAIL(0, C(FORK), C(FORK), C(FORK)),
+	  .vma_lock_facts = true, .fork_cycle = 4, .fork_front = VM_END },
+	{ "fork begun after T0: it waits for the fault's VMA lock",
+	  AW, SPFS_PVL_6_12,
+	  LOG(VMA_EV(VMA_LOCK, 1050, 1050, 0, ~0ULL, C(FORK), 5),
+	      VMA_EV(FORK, 1050, 1150, 0, ~0ULL, C(FORK), 5),
+	      CYCLE_EV(1050, 1150, C(FORK), 5)), 3, {}, 0,
+	  SERVICE(OK, VMA, MM, OK), SDETAIL(0, C(FORK), C(FORK), 0),
+	  .stall = 150, .vma_lock_facts = true, .fork_cycle = 4,
+	  .fork_front = VM_END },
 	{ "the kernel's count says the cycle was over at T0",
 	  AW, SPFS_PVL_6_12,
 	  LOG(VMA_EV(VMA_LOCK, 950, 960, VM_START, VM_END, C(MMAP), 7),
@@ -445,6 +470,7 @@ static void check_case(const struct verdict_case *c, int mutate)
 		.vm_start = VM_START, .vm_end = VM_END, .flags = c->flags,
 		.tid = TID, .pmd_size = PMD, .t_vma_lock = c->t_vma_lock,
 		.cycle_t0 = c->cycle_t0,
+		.fork_cycle = c->fork_cycle, .fork_front = c->fork_front,
 	};
 	struct spfs_judgement j;
 	unsigned int lost;

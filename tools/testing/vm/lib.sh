@@ -227,6 +227,16 @@ expect_seen() {
 	fi
 }
 
+# expect_seen_n WHAT GOT MIN: GOT >= MIN, else the run did not see enough
+# of what it measures (as expect_seen: retried() runs the test again).
+expect_seen_n() {
+	if [ -z "$2" ] || [ "$2" -lt "$3" ]; then
+		diag "$1: got ${2:-nothing}, want >= $3 (too few seen)"
+		expect_unseen=1
+		return 1
+	fi
+}
+
 # retried TEST: run the test function TEST; when it failed only because
 # a race it needs was not seen (expect_seen), run it again, up to three
 # times.  A failure of any other expectation is final.

@@ -2,6 +2,13 @@
 # shellcheck shell=bash
 # The module's life cycle and its debugfs interface.
 
+# The tests after "module loads" read the module it loaded: loaded, for
+# any of them selected alone.
+test_module_ensure() {
+	load_module
+}
+setup test_module_ensure
+
 test_load() {
 	unload_module || return 1
 	insmod "$SPF_SHADOW_KO" || return 1

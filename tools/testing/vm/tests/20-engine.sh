@@ -2,12 +2,14 @@
 # shellcheck shell=bash
 # The shadow engine: targeting, and the designed outcome of each workload.
 
+# Every test of this file starts from a module loaded with target=none,
+# whichever of them are selected.
 test_engine_load() {
 	unload_module
 	insmod "$SPF_SHADOW_KO" target=none || return 1
 	expect_eq target "$(cat "$SPFS_DBG/target")" none
 }
-t "engine: module loads with target=none" test_engine_load
+setup test_engine_load
 
 test_probes_attached() {
 	local missing
@@ -346,7 +348,7 @@ test_first_touch() {
 	expect_eq "lespinasse no_anon_vma + no_page_table" \
 		$(($(sv lespinasse.ineligible.no_anon_vma) + \
 		   $(sv lespinasse.ineligible.no_page_table))) 48 &&
-	expect_le "file faults" "$file" 2 &&
+	expect_le "file faults" "$file" 16 &&
 	expect_eq "anonymous faults" $(($(sv faults) - file)) 192
 }
 t "first touch of a fresh VMA: ineligible.no_anon_vma once per VMA" test_first_touch

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spf-shadow: who releases a fault's lock.  T1 is the up_read() that
+ * ends a fault, made by the fault handler or, for a shared write fault
+ * that completes early, by fault_dirty_shared_page(): both are found
+ * here, by name and bounds from kallsyms.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/string.h>
+
+#include "spfs_caller.h"
+
+/*
+ * The function that calls handle_mm_fault() for user faults and releases
+ * the lock after it (do_user_addr_fault() on x86): it is neither exported
+ * nor probe-able, so TL learns it from its return address the first time
+ * a user fault enters handle_mm_fault(), and kallsyms gives its bounds.
+ * The name is checked.  Size 0: not known yet.
+ */
+static const char * const spfs_caller_names[] = {
+	"do_user_addr_fault+",
+	"exc_page_fault+",	/* should the compiler inline the former */
+};
+unsigned long spfs_caller_start, spfs_caller_size;
+/*
+ * fault_dirty_shared_page(): releases the lock of a write fault to a clean
+ * shared page before it throttles on dirty pages, and its fault returns
+ * VM_FAULT_COMPLETED; it calls up_read() for nothing else.  Found at load.
+ */
+unsigned long spfs_completer_start, spfs_completer_size;
+static atomic_t spfs_caller_learning = ATOMIC_INIT(0);
+/* Only one user at a time: the learner, or init before the hooks. */
+static char spfs_caller_buf[KSYM_SYMBOL_LEN];
+
+/* The bounds of the function around @ip, from "name+0xoff/0xsize". */
+static int spfs_caller_bounds(unsigned long ip, unsigned long *start,
+			      unsigned long *size)
+{
+	unsigned long off, len;
+	const char *p;
+
+	sprint_symbol(spfs_caller_buf, ip);
+	p = strchr(spfs_caller_buf, '+');
+	if (!p || sscanf(p, "+%lx/%lx", &off, &len) != 2 || off >= len ||
+	    off > ip)
+		return -ENOENT;
+	*start = ip - off;
+	*size = len;
+	return 0;
+}
+
+/**
+ * spfs_caller_learn() - learn the fault handler from a user fault's TL
+ * @ret_ip: handle_mm_fault()'s return address
+ *
+ * Once: the first user fault that enters handle_mm_fault() names its
+ * caller; one whose name is not the handler's lets the next one try.
+ */
+void spfs_caller_learn(unsigned long ret_ip)
+{
+	unsigned long start, size;
+	unsigned int i;
+
+	if (atomic_xchg(&spfs_caller_learning, 1))
+		return;
+	if (spfs_caller_bounds(ret_ip, &start, &size)) {
+		pr_warn_once("no symbol for handle_mm_fault()'s caller %pS: faults judged at the next fault\n",
+			     (void *)ret_ip);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(spfs_caller_names); i++)
+		if (str_has_prefix(spfs_caller_buf, spfs_caller_names[i]))
+			break;
+	if (i == ARRAY_SIZE(spfs_caller_names)) {
+		pr_warn_once("handle_mm_fault() called from %s for a user fault: not taken for the fault handler\n",
+			     spfs_caller_buf);
+		atomic_set(&spfs_caller_learning, 0);	/* the next may be */
+		return;
+	}
+	spfs_caller_start = start;
+	/* Pairs with spfs_t1(): a size seen means its start is too. */
+	smp_store_release(&spfs_caller_size, size);
+}
+NOKPROBE_SYMBOL(spfs_caller_learn);
+
+/*
+ * Where a function is, by name: modules have no kallsyms_lookup_name(),
+ * but registering a kprobe resolves its symbol.
+ */
+static unsigned long spfs_symbol_address(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+	unsigned long addr;
+
+	if (register_kprobe(&kp))
+		return 0;
+	addr = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	return addr;
+}
+
+/**
+ * spfs_caller_init() - check kallsyms and find the fault completer
+ *
+ * kallsyms must give bounds the way spfs_caller_learn() reads them; at
+ * load, before any hook: TL's learner shares the buffer.
+ *
+ * Return: 0, or -ENOENT if kallsyms gives no bounds.
+ */
+int spfs_caller_init(void)
+{
+	unsigned long start, size, addr;
+
+	if (spfs_caller_bounds((unsigned long)spfs_caller_init, &start,
+			       &size) ||
+	    start != (unsigned long)spfs_caller_init) {
+		pr_err("kallsyms gives no symbol bounds: T1 cannot be found\n");
+		return -ENOENT;
+	}
+	addr = spfs_symbol_address("fault_dirty_shared_page");
+	if (addr && !spfs_caller_bounds(addr, &start, &size)) {
+		spfs_completer_start = start;
+		spfs_completer_size = size;
+	} else {
+		pr_info("fault_dirty_shared_page not found: shared write faults judged at the next fault\n");
+	}
+	return 0;
+}

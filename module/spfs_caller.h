@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * spf-shadow: the functions that end a fault (spfs_caller.c).
+ */
+#ifndef _SPFS_CALLER_H
+#define _SPFS_CALLER_H
+
+#include <linux/compiler.h>
+
+/* The fault handler's bounds; a size of 0 until learnt. */
+extern unsigned long spfs_caller_start, spfs_caller_size;
+/* fault_dirty_shared_page()'s bounds; 0 if not found. */
+extern unsigned long spfs_completer_start, spfs_completer_size;
+
+int spfs_caller_init(void);
+void spfs_caller_learn(unsigned long ret_ip);
+
+/* TL's part: learn the caller from the first user fault that gets here. */
+static __always_inline void spfs_caller_note(unsigned long ret_ip)
+{
+	/* A plain check: spfs_caller_learn() runs once. */
+	if (!READ_ONCE(spfs_caller_size))
+		spfs_caller_learn(ret_ip);
+}
+
+#endif /* _SPFS_CALLER_H */
