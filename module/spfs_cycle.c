@@ -228,33 +228,60 @@ static void spfs_cycle_fork_front(struct spfs_mm *smm, unsigned long end)
 }
 
 /*
- * The lock the fork waits for, @sem (NULL: whichever it is), is its own:
- * move the front, once - the fork's probes and the fault that leaves the
- * lock (spfs_cycle_fork_read_unlock()) may both say so.
+ * The fork has the lock it waited for (its down_write() returns): the
+ * front moves on, and the lock is logged for its VMA, held from when the
+ * fork queued or else the last fault in it left (the fork spun until
+ * then: it takes the lock at once when the readers are gone), else from
+ * now - so that a fault that tried the lock in between is judged against
+ * the time, not the front it read.
  */
-static void spfs_cycle_fork_taken(struct spfs_mm *smm, const void *sem)
+static void spfs_cycle_fork_taken(struct spfs_mm *smm)
 {
-	unsigned long next = READ_ONCE(smm->w_front_next);
-	const void *was;
+	struct spfs_event ev = {
+		.type = SPFS_EV_VMA, .kind = SPFS_OP_VMA_LOCK,
+		.t_begin = smm->w_front_ask,
+		.start = smm->w_front_start, .end = smm->w_front_next,
+		.cycle = smm->w_cycle, .cause = SPFS_C_FORK,
+		.tid = current->pid,
+	};
 
-	was = sem ? cmpxchg(&smm->w_front_sem, sem, NULL) :
-		    xchg(&smm->w_front_sem, NULL);
-	if (was && (!sem || was == sem))
-		spfs_cycle_fork_front(smm, next);
+	/* No fault records a release after this (spfs_cycle_fork_read_unlock()). */
+	WRITE_ONCE(smm->w_front_sem, NULL);
+	ev.t_end = READ_ONCE(smm->w_front_held) ?: spfs_now();
+	spfs_cycle_log_lock(smm, &ev, spfs_log_append(smm, &ev));
+	spfs_cycle_fork_front(smm, ev.end);
 }
+
+/**
+ * spfs_cycle_fork_read_unlock() - a fault leaves a VMA lock
+ * @smm: the fault's mm's state
+ * @sem: the lock, which the fault's up_read() is about to release
+ *
+ * If a fork that has not queued waits for it, it may take it now: the
+ * last of these times before the fork has it is when it did.
+ */
+void spfs_cycle_fork_read_unlock(struct spfs_mm *smm, const void *sem)
+{
+	if (READ_ONCE(smm->w_front_sem) == sem && !smm->w_front_queued)
+		WRITE_ONCE(smm->w_front_held, spfs_now());
+}
+NOKPROBE_SYMBOL(spfs_cycle_fork_read_unlock);
 
 /*
  * A fork's down_write() of @sem: dup_mmap() write-locks each VMA of the
  * parent in address order before copying it, so the lock is the next
  * VMA's - or the one after, should one lock not be seen.  Its other
  * rwsems (anon_vma, i_mmap, the child's mmap_lock) are none of these.
- * A lock free now is the fork's from now; one that faults hold from when
- * the fork queues for it (spfs_cycle_vma_queued()) or has it
- * (spfs_cycle_vma_locked()): until then it spins, and faults still get
- * the lock.  (Taken from the ask instead, as other writers' locks are,
+ * A lock free now is the fork's from now, in its front; one that faults
+ * hold is logged when the fork has it (spfs_cycle_fork_taken()), held from
+ * when it queued for it or the last fault left it: until then the fork
+ * spins, and faults still get the lock.  (Taken from the ask instead, as other writers' locks are,
  * fork_many on 6.12 once had 255 of its 1,634 contested faults predicted
- * aborted that got the lock; from the taking, a few faults a run come in
- * the gap before the return probe: 2 to 9 in 350 to 1,200.)
+ * aborted that got the lock; in the front from its taking, faults came in
+ * the gap before the return probe, up to 13 of 15 a run; in the front
+ * from the first release, the spinning fork often missed that moment
+ * under emulation and the faulting thread got in again - 25 of 320 wrong
+ * in one run.)
  *
  * Return: SPFS_CYCLE_FORK_PENDING if the fork waits for a VMA's lock,
  * else -1.
@@ -272,31 +299,15 @@ static int spfs_cycle_fork_lock(struct spfs_mm *smm, const void *sem)
 		spfs_cycle_fork_front(smm, vma->vm_end);
 		return -1;
 	}
-	WRITE_ONCE(smm->w_front_next, vma->vm_end);
-	/* Pairs with spfs_cycle_fork_read_unlock(): the end is set before. */
+	smm->w_front_start = vma->vm_start;
+	smm->w_front_next = vma->vm_end;
+	smm->w_front_held = 0;
+	smm->w_front_queued = false;
+	smm->w_front_ask = spfs_now();
+	/* Pairs with spfs_cycle_fork_read_unlock()'s read: the rest first. */
 	smp_store_release(&smm->w_front_sem, sem);
 	return SPFS_CYCLE_FORK_PENDING;
 }
-
-/**
- * spfs_cycle_fork_read_unlock() - a fault leaves a VMA lock
- * @smm: the fault's mm's state
- * @sem: the VMA's lock, which the fault's up_read() is about to release
- *
- * A fork that asked for a VMA lock faults held spins for it without
- * queueing, and new faults still get in meanwhile; it takes the lock as
- * the last of them leaves (rwsem_optimistic_spin(), kernel/locking/
- * rwsem.c), well before its down_write() returns through its probe.  The
- * fault that leaves it alone moves the fork's front, then.
- */
-void spfs_cycle_fork_read_unlock(struct spfs_mm *smm, const void *sem)
-{
-	/* Pairs with spfs_cycle_fork_lock(): its end is read after. */
-	if (smp_load_acquire(&smm->w_front_sem) == sem &&
-	    spfs_vma_lock_sole_reader(sem))
-		spfs_cycle_fork_taken(smm, sem);
-}
-NOKPROBE_SYMBOL(spfs_cycle_fork_read_unlock);
 
 /**
  * spfs_cycle_vma_lock() - the writer asks for a write lock
@@ -427,7 +438,10 @@ void spfs_cycle_vma_queued(struct spfs_mm *smm, const void *sem)
 	int slot;
 
 	if (smm->w_cause == SPFS_C_FORK) {
-		spfs_cycle_fork_taken(smm, sem);
+		if (sem == smm->w_front_sem && !smm->w_front_queued) {
+			smm->w_front_queued = true;
+			WRITE_ONCE(smm->w_front_held, spfs_now());
+		}
 		return;
 	}
 	slot = spfs_open_find(smm, sem);
@@ -470,7 +484,8 @@ void spfs_cycle_vma_locked(struct spfs_mm *smm, int slot)
 	struct spfs_event ev;
 
 	if (slot == SPFS_CYCLE_FORK_PENDING) {
-		spfs_cycle_fork_taken(smm, NULL);
+		if (smm->w_front_sem)
+			spfs_cycle_fork_taken(smm);
 		return;
 	}
 	ev = smm->open[slot].ev;

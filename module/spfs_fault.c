@@ -417,8 +417,8 @@ static __always_inline void spfs_t1_slot(struct spfs_slot *s, bool completed)
 
 /*
  * A fault under the VMA lock releases it, @sem, with a fork under way
- * somewhere: one that waits for it has it next (spfs_cycle_fork_read_unlock()).
- * Preemption is off: an RCU reader.
+ * somewhere: one waiting for it may take it now
+ * (spfs_cycle_fork_read_unlock()).  Preemption is off: an RCU reader.
  */
 static noinline void spfs_t1_fork(struct spfs_slot *s, const void *sem)
 {

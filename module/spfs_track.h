@@ -102,7 +102,12 @@ struct spfs_range {
  * @w_front: in a fork, the end of the last VMA it write-locked (those
  *	     below are locked, dup_mmap() going in address order), else 0
  * @w_front_next: in a fork, the end of the VMA whose lock it waits for
+ * @w_front_start: that VMA's start
+ * @w_front_ask: when the fork asked for that lock
+ * @w_front_held: when readers were out of it for good: the fork queued,
+ *		  or the last fault in it left; 0 if not yet
  * @w_front_sem: that VMA's lock, NULL if none is waited for
+ * @w_front_queued: the fork queued for that lock
  * @w_locks: VMA write locks taken in this cycle, and when
  * @w_ranges: ranges this cycle changed, where its VMA locks are looked for
  * @open: events under way
@@ -143,7 +148,11 @@ struct spfs_mm {
 	unsigned long w_cursor;
 	unsigned long w_front;
 	unsigned long w_front_next;
+	unsigned long w_front_start;
+	u64 w_front_ask;
+	u64 w_front_held;
 	const void *w_front_sem;
+	bool w_front_queued;
 	struct spfs_cycle_lock w_locks[SPFS_CYCLE_LOCKS];
 	struct spfs_range w_ranges[SPFS_CYCLE_RANGES];
 	struct spfs_open_slot open[SPFS_OPEN_SLOTS];

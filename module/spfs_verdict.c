@@ -169,6 +169,17 @@ static bool spfs_overlaps(u64 begin, u64 end, u64 t0, u64 wend)
 }
 
 /*
+ * The write locks of a fork, all the VMAs of the mm: one event whose
+ * progress the faults read (&spfs_fault.fork_front).  A lock the fork had
+ * to wait for is an event of its own, for its VMA.
+ */
+static bool spfs_fork_locks(const struct spfs_event *ev)
+{
+	return ev->kind == SPFS_OP_VMA_LOCK && ev->cause == SPFS_C_FORK &&
+	       !ev->start && ev->end == ~0ULL;
+}
+
+/*
  * A pvl writer came for the fault's VMA at @begin while the fault held its
  * lock: it waits until the window's end.  One write cycle waits once, from
  * its first attempt, however many of its operations touch the VMA.
@@ -218,7 +229,8 @@ static void spfs_stall_note(struct spfs_judging *jg, int w, u32 cycle,
  * over the whole mm, from the cycle's start: dup_mmap() takes them in
  * address order as it copies, so the fault's VMA was locked at T0 only if
  * the fork had passed its start then (&spfs_fault.fork_front), and a fork
- * that reaches it later waits for the fault.
+ * that reaches it later waits for the fault; a lock it had to wait for is
+ * logged apart, for its VMA, held from when the faults in it were gone.
  */
 static void spfs_judge_vma(struct spfs_judging *jg,
 			   const struct spfs_event *ev, u64 cycle_end)
@@ -234,7 +246,7 @@ static void spfs_judge_vma(struct spfs_judging *jg,
 	    spfs_cycle_over_at_t0(f, ev->cycle))
 		rules &= ~SPFS_RULE_BIT(SPFS_RULE_PVL);
 	held_from = ev->kind == SPFS_OP_VMA_LOCK ? ev->t_end : ev->t_begin;
-	if (ev->kind == SPFS_OP_VMA_LOCK && ev->cause == SPFS_C_FORK &&
+	if (spfs_fork_locks(ev) &&
 	    (ev->cycle != f->fork_cycle || jg->vm_start >= f->fork_front))
 		held_from = 0;
 	held_to = ev->cycle ? cycle_end : ev->t_end;

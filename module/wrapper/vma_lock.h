@@ -23,9 +23,6 @@
  *					faults) or waited for now: a
  *					down_write() entered now does not
  *					have it at once
- *   spfs_vma_lock_sole_reader(sem)	held by one reader alone, nothing
- *					queued: a writer spinning for it
- *					has it when that reader leaves
  *
  * SPFS_HAVE_VMA_WRITE_LOCK_FN says the kernel write-locks a VMA out of
  * line, in SPFS_VMA_WRITE_LOCK_FN, whose first argument is the VMA (else
@@ -118,17 +115,6 @@ static inline bool spfs_vma_lock_busy(const void *sem)
 	return atomic_long_read(&((const struct rw_semaphore *)sem)->count);
 #endif
 }
-
-/* One reader: RWSEM_READER_BIAS (1 << RWSEM_READER_SHIFT, 8), no flag. */
-static inline bool spfs_vma_lock_sole_reader(const void *sem)
-{
-#ifdef CONFIG_PREEMPT_RT
-	return false;
-#else
-	return atomic_long_read(&((const struct rw_semaphore *)sem)->count) ==
-	       1L << 8;
-#endif
-}
 #else /* LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0) */
 /*
  * 6.15 replaced the VMA's rw_semaphore with vm_refcnt.  vma_start_write()
@@ -159,11 +145,6 @@ static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 }
 
 static inline bool spfs_vma_lock_busy(const void *sem)
-{
-	return false;
-}
-
-static inline bool spfs_vma_lock_sole_reader(const void *sem)
 {
 	return false;
 }
@@ -205,11 +186,6 @@ static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 }
 
 static inline bool spfs_vma_lock_busy(const void *sem)
-{
-	return false;
-}
-
-static inline bool spfs_vma_lock_sole_reader(const void *sem)
 {
 	return false;
 }

@@ -273,12 +273,15 @@ test_fork_many() {
 		{ diag "no contested line in agreement"; return 1; }
 	diag "contested: agree $a disagree $d"
 	# A rate to the per mille wants a few hundred faults: a run whose
-	# forks met few faults is run again.
+	# forks met few faults is run again.  98%: a fault that reads the
+	# front just before the fork locks its VMA, and tries the lock just
+	# after, is predicted to get it (README, "Known limits"): 0.4 to 1.2%
+	# of the contested faults of a run on 6.12.
 	expect_seen_n "contested faults" $((a + d)) 300 &&
-	expect_ge "contested agreement, per mille" $((a * 1000 / (a + d))) 990 &&
+	expect_ge "contested agreement, per mille" $((a * 1000 / (a + d))) 980 &&
 	return $rc
 }
-t "design: fork of a 300-VMA process: no log overflow; fork races for dufour, pvl; none for seed; contested pvl agreement >= 99%" "retried test_fork_many"
+t "design: fork of a 300-VMA process: no log overflow; fork races for dufour, pvl; none for seed; contested pvl agreement >= 98%" "retried test_fork_many"
 
 test_clear_refs() {
 	run_design clear_refs --threads 2 --iterations 12 || return
