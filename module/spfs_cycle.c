@@ -245,7 +245,7 @@ static void spfs_cycle_fork_taken(struct spfs_mm *smm)
 		.tid = current->pid,
 	};
 
-	/* No fault records a release after this (spfs_cycle_fork_read_unlock()). */
+	/* No release by a fault is noted after this. */
 	WRITE_ONCE(smm->w_front_sem, NULL);
 	ev.t_end = READ_ONCE(smm->w_front_held) ?: spfs_now();
 	spfs_cycle_log_lock(smm, &ev, spfs_log_append(smm, &ev));
@@ -273,15 +273,16 @@ NOKPROBE_SYMBOL(spfs_cycle_fork_read_unlock);
  * VMA's - or the one after, should one lock not be seen.  Its other
  * rwsems (anon_vma, i_mmap, the child's mmap_lock) are none of these.
  * A lock free now is the fork's from now, in its front; one that faults
- * hold is logged when the fork has it (spfs_cycle_fork_taken()), held from
- * when it queued for it or the last fault left it: until then the fork
- * spins, and faults still get the lock.  (Taken from the ask instead, as other writers' locks are,
- * fork_many on 6.12 once had 255 of its 1,634 contested faults predicted
- * aborted that got the lock; in the front from its taking, faults came in
- * the gap before the return probe, up to 13 of 15 a run; in the front
- * from the first release, the spinning fork often missed that moment
- * under emulation and the faulting thread got in again - 25 of 320 wrong
- * in one run.)
+ * hold is logged when the fork has it (spfs_cycle_fork_taken()), held
+ * from when it queued for it or the last fault left it: until then the
+ * fork spins, and faults still get the lock.  Measured on fork_many
+ * (6.12), the alternatives were wrong more often: held from the ask, as
+ * other writers' locks are, 255 of 1,634 contested faults in one run were
+ * predicted to fail the lock they got; in the front from the taking,
+ * faults came in the gap before the return probe, up to 13 of a run's 15
+ * fallbacks; in the front from the first release, the spinning fork often
+ * missed that moment under emulation and the faulting thread got in
+ * again, 25 of 320 wrong in one run.
  *
  * Return: SPFS_CYCLE_FORK_PENDING if the fork waits for a VMA's lock,
  * else -1.
