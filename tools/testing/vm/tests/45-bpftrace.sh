@@ -63,8 +63,9 @@ bt_run() {
 		rc=1
 		kill -INT "$pid" 2>/dev/null
 	fi
-	# Printing the maps takes a while under qemu.
-	for _ in $(seq 600); do
+	# Printing the maps takes a while under qemu: up to three minutes
+	# (6.1-rt, the machine shared with two other test VMs: more than 60 s).
+	for _ in $(seq 1800); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
