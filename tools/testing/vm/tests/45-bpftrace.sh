@@ -113,6 +113,12 @@ bt_expect_hist() {
 	expect_eq "$2 values" "${h[0]}" "$3"
 }
 
+# Loaded here, so a test selected alone (run-tests REGEX) finds it.
+bt_load() {
+	load_module target=none
+}
+setup bt_load
+
 test_bt_tracepoints() {
 	local list tp
 
@@ -199,8 +205,8 @@ test_bt_races() {
 	# One line per race and rule (no LINES limit).
 	lines=$(grep -cE '^mprotect_same +[0-9]+ +[0-9]+ +[0-9a-f]+ ' $out)
 	sum=$(awk '/^@races\[/ { sub(/.*: /, ""); s += $0 } END { print s + 0 }' $out)
-	# bpftrace drops printf()s its reader is too slow for, and says so
-	# (a line is two printf()s): then every line lost must be told.
+	# bpftrace drops printf()s its reader is too slow for, and says so:
+	# then every line lost must be told.
 	lost=$(awk '/^Lost [0-9]+ events$/ { s += $2 } END { print s + 0 }' $out)
 	# bpftrace 0.23's count() loses the first count of a key that two
 	# CPUs create at once, and says so (map_update_elem, retcode -17):
