@@ -71,20 +71,29 @@ t "reliability: module parameter fuzz: loads or refuses cleanly" test_fuzz_param
 
 # load_start/load_stop: background faulting threads, VMA and page-table
 # togglers (mprotect, madvise, mmap/mremap/munmap), fork/exit and exec
-# loops, short-lived processes.
+# loops, short-lived processes.  All at nice 19: the load keeps one vCPU
+# faulting through the text being patched while the harness, which takes
+# the other, gets to its next insmod or rmmod without waiting behind a
+# dozen threads (a storm cycle took about 20 s under single-threaded TCG
+# at nice 0).
 load_start() {
 	load_pids=()
-	( while :; do "$SPFS_TOOLS/faults" -t 2 -i 2 >/dev/null; done ) &
+	( renice -n 19 $BASHPID >/dev/null
+	  while :; do "$SPFS_TOOLS/faults" -t 2 -i 2 >/dev/null; done ) &
 	load_pids+=($!)
-	( while :; do "$SPFS_TOOLS/mprotect_same" -t 2 -i 1 >/dev/null; done ) &
+	( renice -n 19 $BASHPID >/dev/null
+	  while :; do "$SPFS_TOOLS/mprotect_same" -t 2 -i 1 >/dev/null; done ) &
 	load_pids+=($!)
-	( while :; do "$SPFS_TOOLS/madvise_dontneed" -t 2 -i 5 >/dev/null; done ) &
+	( renice -n 19 $BASHPID >/dev/null
+	  while :; do "$SPFS_TOOLS/madvise_dontneed" -t 2 -i 5 >/dev/null; done ) &
 	load_pids+=($!)
-	( while :; do sh -c 'exec /bin/true'; done ) &
+	( renice -n 19 $BASHPID >/dev/null
+	  while :; do sh -c 'exec /bin/true'; done ) &
 	load_pids+=($!)
-	"$SPFS_TOOLS/spfs_churn" >/dev/null &
+	nice -n 19 "$SPFS_TOOLS/spfs_churn" >/dev/null &
 	load_pids+=($!)
-	( while :; do "$SPFS_TOOLS/first_touch" -t 2 -k 8 -p 2 >/dev/null; done ) &
+	( renice -n 19 $BASHPID >/dev/null
+	  while :; do "$SPFS_TOOLS/first_touch" -t 2 -k 8 -p 2 >/dev/null; done ) &
 	load_pids+=($!)
 }
 
@@ -104,7 +113,7 @@ slab_active() {
 }
 
 test_storm() {
-	local i before after rc=0 reads=0
+	local i before after rc=0 reads=0 faults=0
 
 	unload_module
 	sync
@@ -121,13 +130,15 @@ test_storm() {
 		sleep 0.$((RANDOM % 4))
 		snap
 		invariant || rc=1
-		reads=$((reads + 1))
+		reads=$((reads + 1)) faults=$((faults + $(sv faults)))
 		rmmod spf_shadow || { rc=1; break; }
 	done
 	load_stop
 	sleep 1
 	after=$(slab_active kmalloc-4k)
-	diag "$STORM_CYCLES load/unload cycles under load, $reads invariant reads; kmalloc-4k active $before -> $after"
+	diag "$STORM_CYCLES load/unload cycles under load, $reads invariant reads, $faults faults judged; kmalloc-4k active $before -> $after"
+	# The load at nice 19 still faults while the module comes and goes.
+	expect_gt "faults judged in the cycles" "$faults" 0 || rc=1
 	# Each tracked process holds one kmalloc-4k object: a leak would
 	# grow this by processes x cycles.
 	expect_ge "kmalloc-4k objects not leaked (before + 64)" \
@@ -206,8 +217,9 @@ test_unload_in_flight() {
 	load_module target=none || return 1
 	for i in 1 2 3; do
 		echo all >"$SPFS_DBG/target"
-		"$SPFS_TOOLS/faults" -t 4 -i 200 >/dev/null &
-		"$SPFS_TOOLS/madvise_dontneed" -t 2 -i 200 >/dev/null &
+		# nice 19, as the storm's load (load_start)
+		nice -n 19 "$SPFS_TOOLS/faults" -t 4 -i 200 >/dev/null &
+		nice -n 19 "$SPFS_TOOLS/madvise_dontneed" -t 2 -i 200 >/dev/null &
 		sleep 0.$((3 + i * 2))
 		# Faults in flight and notifier callbacks running.
 		rmmod spf_shadow || return 1
