@@ -92,6 +92,25 @@ bt_val() {
 	awk -v k="$2: " 'index($0, k) == 1 { print substr($0, length(k) + 1) }' "$1"
 }
 
+# bt_expect_count NAME GOT WANT SHORT: a bpftrace count() against the
+# module's; with SHORT counts bpftrace said it lost (bt_short), GOT may be
+# short of WANT by as many, no more.
+bt_expect_count() {
+	if [ "$4" = 0 ]; then
+		expect_eq "$1" "$2" "$3"
+	else
+		expect_ge "$1 + lost counts" $((${2:-0} + $4)) "$3" &&
+		expect_ge "$1 against the module" "$3" "${2:-0}"
+	fi
+}
+
+# bt_short OUT: the counts bpftrace 0.23's count() lost in OUT, and said
+# so: the first count of a key that two CPUs create at once fails
+# (map_update_elem, retcode -17).
+bt_short() {
+	grep -c 'map_update_elem, retcode: -17' "$1"
+}
+
 # bt_hist OUT KEY: the number of values in the histogram KEY, and on a
 # second line its number of buckets.
 bt_hist() {
@@ -104,13 +123,14 @@ bt_hist() {
 		END { print sum + 0; print buckets + 0 }' "$1"
 }
 
-# bt_expect_hist OUT KEY WANT: histogram KEY has WANT values.
+# bt_expect_hist OUT KEY WANT [SHORT]: histogram KEY has WANT values
+# (bt_expect_count).
 bt_expect_hist() {
 	local h
 
 	mapfile -t h < <(bt_hist "$1" "$2")
 	expect_ge "$2 buckets" "${h[1]}" 1 &&
-	expect_eq "$2 values" "${h[0]}" "$3"
+	bt_expect_count "$2 values" "${h[0]}" "$3" "${4:-0}"
 }
 
 # Loaded here, so a test selected alone (run-tests REGEX) finds it.
@@ -138,13 +158,15 @@ test_bt_tracepoints() {
 t "bpftrace: module loaded, its tracepoints and mmap_lock's listed" test_bt_tracepoints
 
 test_bt_verdicts() {
-	local out=/tmp/bt-verdicts.out r v sum rc=0
+	local out=/tmp/bt-verdicts.out r v sum short rc=0
 
 	bt_have || return 77
 	bt_run $out spfverdicts -- faults --threads 2 --iterations 2 \
 		--size 4M || return 1
 	snap
 	bt_diag_module
+	short=$(bt_short $out)
+	[ "$short" = 0 ] || diag "bpftrace lost $short counts"
 	for r in $SPFS_RULES; do
 		# Every verdict of the rule for comm faults, summed.
 		sum=$(awk -v r="$r" -F'[][]' '
@@ -152,14 +174,17 @@ test_bt_verdicts() {
 				if (k[1] == "faults" && k[3] == r) {
 					sub(/.*: /, ""); s += $0 } }
 			END { print s + 0 }' $out)
-		expect_eq "$r verdicts of faults" "$sum" "$(sv faults)" || rc=1
+		bt_expect_count "$r verdicts of faults" "$sum" "$(sv faults)" \
+			"$short" || rc=1
 		v=$(grep -E "^@verdicts\[faults, [0-9]+, $r, success\]: " $out |
 			sed 's/.*: //')
-		expect_eq "$r success" "$v" "$(sv "$r.success")" || rc=1
+		bt_expect_count "$r success" "${v:-0}" "$(sv "$r.success")" \
+			"$short" || rc=1
 	done
-	expect_eq "dufour ineligible.no_anon_vma" \
+	bt_expect_count "dufour ineligible.no_anon_vma" \
 		"$(grep -E '^@verdicts\[faults, [0-9]+, dufour, ineligible.no_anon_vma\]: ' $out |
-		   sed 's/.*: //')" "$(sv dufour.ineligible.no_anon_vma)" || rc=1
+		   sed 's/.*: //')" "$(sv dufour.ineligible.no_anon_vma)" \
+		"$short" || rc=1
 	[ $rc = 0 ] || cat $out
 	return $rc
 }
@@ -211,7 +236,7 @@ test_bt_races() {
 	# bpftrace 0.23's count() loses the first count of a key that two
 	# CPUs create at once, and says so (map_update_elem, retcode -17):
 	# @races may then be short by as many.
-	short=$(grep -c 'map_update_elem, retcode: -17' $out)
+	short=$(bt_short $out)
 	expect_gt "race lines" "$lines" 0 || rc=1
 	if [ "$lost" = 0 ] && [ "$short" = 0 ]; then
 		expect_eq "race lines against @races" "$lines" "$sum" || rc=1
@@ -243,23 +268,31 @@ test_bt_races() {
 t "bpftrace: spfraces names mprotect and its writer for mprotect_same races" test_bt_races
 
 test_bt_lat() {
-	local out=/tmp/bt-lat.out r rc=0
+	local out=/tmp/bt-lat.out r short rc=0
 
 	bt_have || return 77
 	bt_run $out spflat -- faults --threads 2 --iterations 2 --size 4M ||
 		return 1
 	snap
 	bt_diag_module
-	expect_eq "@faults" "$(bt_val $out @faults)" "$(sv faults)" || rc=1
-	bt_expect_hist $out @all_wait_ns "$(sv faults)" || rc=1
+	short=$(bt_short $out)
+	bt_expect_count "@faults" "$(bt_val $out @faults)" "$(sv faults)" \
+		"$short" || rc=1
+	bt_expect_hist $out @all_wait_ns "$(sv faults)" "$short" || rc=1
 	for r in $SPFS_RULES; do
 		bt_expect_hist $out "@success_window_ns[$r]" \
-			"$(sv "$r.success")" || rc=1
+			"$(sv "$r.success")" "$short" || rc=1
 		bt_expect_hist $out "@success_wait_ns[$r]" \
-			"$(sv "$r.success")" || rc=1
-		expect_eq "@wait_avoided_ns[$r]" \
-			"$(bt_val $out "@wait_avoided_ns[$r]")" \
-			"$(sv "$r.wait_avoided_ns")" || rc=1
+			"$(sv "$r.success")" "$short" || rc=1
+		if [ "$short" = 0 ]; then
+			expect_eq "@wait_avoided_ns[$r]" \
+				"$(bt_val $out "@wait_avoided_ns[$r]")" \
+				"$(sv "$r.wait_avoided_ns")" || rc=1
+		else
+			expect_ge "$r.wait_avoided_ns against @wait_avoided_ns[$r]" \
+				"$(sv "$r.wait_avoided_ns")" \
+				"$(bt_val $out "@wait_avoided_ns[$r]")" || rc=1
+		fi
 	done
 	[ $rc = 0 ] || cat $out
 	return $rc
@@ -289,19 +322,22 @@ test_bt_mmaplockwait() {
 t "bpftrace: mmaplockwait shows mprotect_same's write-lock waits, no module needed" test_bt_mmaplockwait
 
 test_bt_class() {
-	local out=/tmp/bt-class.out r rc=0
+	local out=/tmp/bt-class.out r short rc=0
 
 	bt_have || return 77
 	bt_run $out spfclass -- mixed --threads 2 --duration-ms 1000 \
 		--file "$BT_LIBC" || return 1
 	snap
 	bt_diag_module
-	expect_eq "@faults[all]" "$(bt_val $out '@faults[all]')" "$(sv faults)" || rc=1
+	short=$(bt_short $out)
+	bt_expect_count "@faults[all]" "$(bt_val $out '@faults[all]')" \
+		"$(sv faults)" "$short" || rc=1
 	expect_gt "@faults[anon]" "$(bt_val $out '@faults[anon]')" 0 || rc=1
 	expect_gt "@faults[file]" "$(bt_val $out '@faults[file]')" 0 || rc=1
 	for r in $SPFS_RULES; do
-		expect_eq "@success[all, $r]" "$(bt_val $out "@success[all, $r]")" \
-			"$(sv "$r.success")" || rc=1
+		bt_expect_count "@success[all, $r]" \
+			"$(bt_val $out "@success[all, $r]")" \
+			"$(sv "$r.success")" "$short" || rc=1
 		expect_gt "@success[anon, $r]" \
 			"$(bt_val $out "@success[anon, $r]")" 0 || rc=1
 	done
