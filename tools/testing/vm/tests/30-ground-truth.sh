@@ -67,6 +67,7 @@ gt_run() {
 
 test_agreement_workloads() {
 	local wl args out a d c ca sum_a=0 sum_d=0 sum_c=0 sum_ca=0 rc=0
+	local goal bp
 
 	load_module target=none || return 1
 	has_vma_lock || { diag "no per-VMA locks on $(uname -r)"; return 77; }
@@ -86,13 +87,19 @@ test_agreement_workloads() {
 	diag "all: agree $sum_a disagree $sum_d; contested $sum_c agree $sum_ca"
 	grep -E '^(abort|lock_facts)' "$SPFS_DBG/agreement" | sed 's/^/last: /'
 	# The prediction must be tested: contested faults there must be.
+	# 99.5% where the VMA write lock is out of line (6.18 on: each lock
+	# is logged as the writer takes it), 99% on 6.12.
+	goal=990
+	grep -qw __vma_start_write /proc/kallsyms && goal=995
+	bp=$((sum_ca * 10000 / sum_c))
+	diag "contested: $((bp / 100)).$(printf '%02d' $((bp % 100)))%, goal $((goal / 10)).$((goal % 10))%"
 	expect_ge "contested faults" "$sum_c" 200 &&
 	expect_ge "agreement over all workloads, per mille" \
 		$((sum_a * 1000 / (sum_a + sum_d))) 990 &&
 	expect_ge "agreement over contested faults, per mille" \
-		$((sum_ca * 1000 / sum_c)) 990 && return $rc
+		$((sum_ca * 1000 / sum_c)) "$goal" && return $rc
 }
-t "agreement: pvl >= 99% right over the step-2 and designed workloads, and over their contested faults" test_agreement_workloads
+t "agreement: pvl >= 99% right over the step-2 and designed workloads, and over their contested faults (99.5% from 6.18)" test_agreement_workloads
 
 test_agreement_classes() {
 	has_vma_lock || { diag "no per-VMA locks on $(uname -r)"; return 77; }
