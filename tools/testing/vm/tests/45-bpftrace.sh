@@ -249,14 +249,8 @@ test_bt_races() {
 	fi
 	# @races[rule, name] is the module's rule.name (service window).
 	while read -r r name v; do
-		if [ "$short" = 0 ]; then
-			expect_eq "@races[$r, $name]" "$v" "$(sv "$r.$name")" || rc=1
-		else
-			expect_ge "@races[$r, $name] + lost counts" $((v + short)) \
-				"$(sv "$r.$name")" &&
-			expect_ge "$r.$name against @races[$r, $name]" \
-				"$(sv "$r.$name")" "$v" || rc=1
-		fi
+		bt_expect_count "@races[$r, $name]" "$v" "$(sv "$r.$name")" \
+			"$short" || rc=1
 	done < <(sed -n 's/^@races\[\([a-z]*\), \([a-z_.]*\)\]: /\1 \2 /p' $out)
 	# The writer's kernel stack went through mprotect.
 	{ grep -qE '^@writers\[race_vma(_busy)?\.mprotect, mprotect_same, $' $out &&

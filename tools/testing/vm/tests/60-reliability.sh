@@ -78,22 +78,19 @@ t "reliability: module parameter fuzz: loads or refuses cleanly" test_fuzz_param
 # at nice 0).
 load_start() {
 	load_pids=()
-	( renice -n 19 $BASHPID >/dev/null
-	  while :; do "$SPFS_TOOLS/faults" -t 2 -i 2 >/dev/null; done ) &
-	load_pids+=($!)
-	( renice -n 19 $BASHPID >/dev/null
-	  while :; do "$SPFS_TOOLS/mprotect_same" -t 2 -i 1 >/dev/null; done ) &
-	load_pids+=($!)
-	( renice -n 19 $BASHPID >/dev/null
-	  while :; do "$SPFS_TOOLS/madvise_dontneed" -t 2 -i 5 >/dev/null; done ) &
-	load_pids+=($!)
-	( renice -n 19 $BASHPID >/dev/null
-	  while :; do sh -c 'exec /bin/true'; done ) &
-	load_pids+=($!)
+	load_loop "$SPFS_TOOLS/faults" -t 2 -i 2
+	load_loop "$SPFS_TOOLS/mprotect_same" -t 2 -i 1
+	load_loop "$SPFS_TOOLS/madvise_dontneed" -t 2 -i 5
+	load_loop sh -c 'exec /bin/true'
 	nice -n 19 "$SPFS_TOOLS/spfs_churn" >/dev/null &
 	load_pids+=($!)
+	load_loop "$SPFS_TOOLS/first_touch" -t 2 -k 8 -p 2
+}
+
+# load_loop CMD...: run CMD over and over in the background, at nice 19.
+load_loop() {
 	( renice -n 19 $BASHPID >/dev/null
-	  while :; do "$SPFS_TOOLS/first_touch" -t 2 -k 8 -p 2 >/dev/null; done ) &
+	  while :; do "$@" >/dev/null; done ) &
 	load_pids+=($!)
 }
 
