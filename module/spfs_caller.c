@@ -12,6 +12,7 @@
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "spfs_caller.h"
 
@@ -102,6 +103,52 @@ static unsigned long spfs_symbol_address(const char *name)
 	addr = (unsigned long)kp.addr;
 	unregister_kprobe(&kp);
 	return addr;
+}
+
+/*
+ * A direct call's target may be patched to just before the callee: call
+ * depth tracking's thunks and FineIBT's preamble sit in the padding in
+ * front of a function (CONFIG_FUNCTION_PADDING_BYTES, at most 64).
+ */
+#define SPFS_CALLEE_PADDING	64
+
+/**
+ * spfs_call_return_offset() - where a function goes on after calling another
+ * @caller: the calling function
+ * @callee: the called function
+ *
+ * Reads @caller's text for the first direct call (E8 rel32) of @callee.
+ * A byte that only looks like one cannot mislead a probe: kprobes refuse
+ * an address that is not an instruction boundary.  At load, before any
+ * hook: the kallsyms buffer is shared with spfs_caller_learn().
+ *
+ * Return: the offset in @caller of the instruction after the call, or 0
+ * if there is none.
+ */
+unsigned long spfs_call_return_offset(const char *caller, const char *callee)
+{
+	unsigned long start, size, target, off;
+	u8 insn[5];
+	s32 rel;
+
+	target = spfs_symbol_address(callee);
+	start = spfs_symbol_address(caller);
+	if (!target || !start || spfs_caller_bounds(start, &start, &size))
+		return 0;
+	for (off = 0; off + sizeof(insn) <= size; off++) {
+		unsigned long to;
+
+		if (copy_from_kernel_nofault(insn, (void *)(start + off),
+					     sizeof(insn)))
+			return 0;
+		if (insn[0] != 0xe8)
+			continue;
+		memcpy(&rel, &insn[1], sizeof(rel));
+		to = start + off + sizeof(insn) + rel;
+		if (to <= target && to + SPFS_CALLEE_PADDING >= target)
+			return off + sizeof(insn);
+	}
+	return 0;
 }
 
 /**

@@ -13,6 +13,7 @@ extern unsigned long spfs_caller_start, spfs_caller_size;
 extern unsigned long spfs_completer_start, spfs_completer_size;
 
 int spfs_caller_init(void);
+unsigned long spfs_call_return_offset(const char *caller, const char *callee);
 void spfs_caller_learn(unsigned long ret_ip);
 
 /* TL's part: learn the caller from the first user fault that gets here. */

@@ -364,6 +364,12 @@ struct spfs_event {
  * mremap): informational, shown in the pt_event tracepoint.
  */
 #define SPFS_EVF_WRITER		(1U << 0)
+/*
+ * An SPFS_OP_VMA_LOCK event logged as the writer asked for the lock: the
+ * kernel takes it a little later, and a reader that came before that got
+ * in and is waited for.
+ */
+#define SPFS_EVF_ASKED		(1U << 1)
 
 /**
  * struct spfs_judgement - the verdicts of one fault

@@ -397,12 +397,15 @@ void spfs_cycle_write_lock_hook(bool hooked)
  * @smm: the mm's state, its cycle current's
  * @vma: the VMA, at the entry of SPFS_VMA_WRITE_LOCK_FN
  *
- * The kernel calls the function once per VMA and cycle, and from its
- * entry an attached VMA's readers fail (wrapper/vma_lock.h): the lock is
- * held from now to the end of the cycle, for the range the VMA has now -
- * a split or merge changes it later, within what is locked.  A writer
- * that waits for readers still in the VMA waits for them past this time;
- * pvl's verdict sees that as a stall of the writer, not of the reader.
+ * The kernel calls the function once per VMA and cycle: it marks the
+ * VMA's reference count, from when new readers fail, waits for the
+ * readers already in, and writes the VMA's lock sequence.  The lock is
+ * asked for now and held to the end of the cycle, for the range the VMA
+ * has now - a split or merge changes it later, within what is locked.
+ * A reader that came in before the mark, a few instructions on, is
+ * waited for: the event says that it was asked for (SPFS_EVF_ASKED), and
+ * pvl's verdict tells such a reader from one that failed by the end of
+ * its fault (see spfs_judge_vma()).
  * A VMA not attached yet (a new one, or a split's new half) gets the lock
  * as well, for its range as it stands.  With this hook attached the
  * cycle's end looks for no lock (spfs_cycle_log_locks()).
@@ -418,6 +421,7 @@ void spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma)
 		return;
 	}
 	ev = spfs_cycle_lock_event(smm, vma, spfs_now());
+	ev.flags = SPFS_EVF_ASKED;
 	spfs_cycle_log_lock(smm, &ev, spfs_log_append(smm, &ev));
 }
 NOKPROBE_SYMBOL(spfs_cycle_vma_write_lock);

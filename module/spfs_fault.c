@@ -514,19 +514,12 @@ void notrace spfs_t1_ret(struct fprobe *fp, unsigned long entry_ip,
 NOKPROBE_SYMBOL(spfs_t1_ret);
 #endif /* SPFS_T1_AT_RETURN */
 
-/**
- * spfs_vma_lock_enter() - lock_vma_under_rcu(mm, address) entered (6.4+)
- * @ip: the hooked function
- * @parent_ip: its caller
- * @op: the ftrace_ops
- * @fregs: its arguments
- *
- * When a user fault tries the VMA lock: a writer gone by then does not
- * stop it (see spfs_judge_vma()).
+/*
+ * A user fault not at TL yet tries the VMA lock now: a writer gone by then
+ * does not stop it (see spfs_judge_vma()).  A lookup that found a VMA
+ * detached under it walks again and checks again: the last time counts.
  */
-void notrace spfs_vma_lock_enter(unsigned long ip, unsigned long parent_ip,
-				 struct ftrace_ops *op,
-				 struct ftrace_regs *fregs)
+static __always_inline void spfs_vma_lock_attempt(void)
 {
 	struct spfs_slot *s;
 
@@ -534,12 +527,48 @@ void notrace spfs_vma_lock_enter(unsigned long ip, unsigned long parent_ip,
 		return;
 	preempt_disable_notrace();
 	s = spfs_slot_find(current);
-	if (s && s->state == SPFS_SLOT_PENDING && !s->t_vma_lock) {
+	if (s && s->state == SPFS_SLOT_PENDING) {
 		s->t_vma_lock = spfs_now();
 		/* A fork may have begun, or gone on, since T0. */
 		if (atomic_read(&spfs_cycle_forks))
 			spfs_vma_lock_fork_front(s);
 	}
 	preempt_enable_notrace();
+}
+
+/**
+ * spfs_vma_lock_walked() - lock_vma_under_rcu() has found the VMA (6.4+)
+ * @kp: the kprobe, on the instruction after its call of mas_walk()
+ * @regs: unused
+ *
+ * vma_start_read(), inline, checks the VMA's write lock a few
+ * instructions on: the attempt is timed here, not at the function's
+ * entry, for the maple-tree walk in between is long enough for a writer
+ * to take or release the lock meanwhile.
+ *
+ * Return: 0.
+ */
+int spfs_vma_lock_walked(struct kprobe *kp, struct pt_regs *regs)
+{
+	spfs_vma_lock_attempt();
+	return 0;
+}
+NOKPROBE_SYMBOL(spfs_vma_lock_walked);
+
+/**
+ * spfs_vma_lock_enter() - lock_vma_under_rcu(mm, address) entered (6.4+)
+ * @ip: the hooked function
+ * @parent_ip: its caller
+ * @op: the ftrace_ops
+ * @fregs: its arguments
+ *
+ * Where the call of mas_walk() in lock_vma_under_rcu() was not found: the
+ * attempt timed at the entry, before the walk.
+ */
+void notrace spfs_vma_lock_enter(unsigned long ip, unsigned long parent_ip,
+				 struct ftrace_ops *op,
+				 struct ftrace_regs *fregs)
+{
+	spfs_vma_lock_attempt();
 }
 NOKPROBE_SYMBOL(spfs_vma_lock_enter);

@@ -30,6 +30,7 @@ void spfs_t1(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *op,
 	     struct ftrace_regs *fregs);
 void spfs_vma_lock_enter(unsigned long ip, unsigned long parent_ip,
 			 struct ftrace_ops *op, struct ftrace_regs *fregs);
+int spfs_vma_lock_walked(struct kprobe *kp, struct pt_regs *regs);
 #if SPFS_T1_AT_RETURN
 void spfs_t1_ret(struct fprobe *fp, unsigned long entry_ip,
 		 unsigned long ret_ip, struct ftrace_regs *fregs, void *data);

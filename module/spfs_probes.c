@@ -6,14 +6,16 @@
  *		  sched_process_exit, lock:contention_begin (kernels with
  *		  per-VMA locks: a writer queued for a VMA lock)
  *   ftrace_ops   handle_mm_fault entry (TL); up_read, filtered to the
- *		  release of a fault's lock (T1); lock_vma_under_rcu
- *		  (kernels with per-VMA locks)
+ *		  release of a fault's lock (T1); lock_vma_under_rcu's entry
+ *		  where the kprobe below cannot be placed
  *   fprobe	  handle_mm_fault's return (T1 where vma_end_read() is
  *		  inline: wrapper/fprobe.h)
  *   kretprobes   down_write and friends (the write-cycle envelope), and the
  *		  VMA write paths of this kernel (wrapper/vma_probes.h)
  *   kprobes	  up_write, downgrade_write; the VMA write lock where it is
- *		  out of line (wrapper/vma_lock.h)
+ *		  out of line (wrapper/vma_lock.h); lock_vma_under_rcu after
+ *		  its call of mas_walk() (kernels with per-VMA locks: the VMA
+ *		  lock attempt)
  *
  * The handlers are in spfs_fault.c and spfs_writers.c.  The tracepoints
  * are not exported to modules; they are found by name with
@@ -31,6 +33,7 @@
 #include <linux/tracepoint.h>
 
 #include "spfs_ablate.h"
+#include "spfs_caller.h"
 #include "spfs_hooks.h"
 #include "spfs_probes.h"
 #include "spfs_settings.h"
@@ -150,17 +153,60 @@ static void spfs_fhook_unregister(struct spfs_fhook *h)
 	h->attached = false;
 }
 
+/*
+ * The VMA lock attempt is timed where lock_vma_under_rcu() returns from
+ * mas_walk(): vma_start_read(), inline, checks the lock right after.  The
+ * kprobe stands in for the ftrace_ops on the function's entry, which
+ * times it only where that call is not found; debugfs lists the one
+ * attached.
+ */
+static struct kprobe spfs_vma_walk_probe = {
+	.symbol_name = "lock_vma_under_rcu",
+	.pre_handler = spfs_vma_lock_walked,
+};
+static bool spfs_vma_walk_attached;
+static char spfs_vma_walk_name[40];
+
+static int spfs_vma_walk_register(unsigned long offset)
+{
+	int ret;
+
+	if (!offset)
+		return -ENOENT;
+	spfs_vma_walk_probe.offset = offset;
+	ret = register_kprobe(&spfs_vma_walk_probe);
+	if (ret)
+		return ret;
+	snprintf(spfs_vma_walk_name, sizeof(spfs_vma_walk_name), "%s+%#lx",
+		 spfs_vma_walk_probe.symbol_name, offset);
+	spfs_vma_walk_attached = true;
+	return 0;
+}
+
 static int spfs_fhooks_register(void)
 {
+	unsigned long walk_offset = 0;
 	unsigned int i;
 	int ret;
 
+	/* Before TL is hooked: TL's learner shares kallsyms' buffer. */
+	if (SPFS_HAVE_VMA_LOCK && spfs_vma_lock_timing &&
+	    SPFS_HOOK_WANTED(SPFS_HOOK_VMA_LOCK))
+		walk_offset = spfs_call_return_offset("lock_vma_under_rcu",
+						      "mas_walk");
 	for (i = 0; i < SPFS_NR_FHOOKS; i++) {
 		struct spfs_fhook *h = &spfs_fhooks[i];
 
 		if ((i == SPFS_FHOOK_VMA_LOCK && !spfs_vma_lock_timing) ||
 		    !SPFS_HOOK_WANTED(h->hook))
 			continue;
+		if (i == SPFS_FHOOK_VMA_LOCK) {
+			ret = spfs_vma_walk_register(walk_offset);
+			if (!ret)
+				continue;
+			pr_info("no probe after lock_vma_under_rcu()'s mas_walk() (%d): the VMA lock attempt is timed at its entry\n",
+				ret);
+		}
 		ret = spfs_fhook_register(h);
 		if (ret) {
 			if (h->required) {
@@ -383,6 +429,9 @@ void spfs_probes_unregister(void)
 	spfs_fprobes_unregister();
 	for (i = 0; i < ARRAY_SIZE(spfs_fhooks); i++)
 		spfs_fhook_unregister(&spfs_fhooks[i]);
+	if (spfs_vma_walk_attached)
+		unregister_kprobe(&spfs_vma_walk_probe);
+	spfs_vma_walk_attached = false;
 	for (i = 0; i < SPFS_NR_TPS; i++) {
 		if (spfs_tps[i].attached)
 			tracepoint_probe_unregister(spfs_tps[i].tp,
@@ -458,6 +507,12 @@ void spfs_probe_info(unsigned int i, struct spfs_probe_info *info)
 		return;
 	}
 	i -= SPFS_NR_TPS;
+	if (SPFS_HAVE_VMA_LOCK && i == SPFS_FHOOK_VMA_LOCK &&
+	    spfs_vma_walk_attached) {
+		spfs_info_kprobe(info, &spfs_vma_walk_probe, true, false);
+		info->name = spfs_vma_walk_name;
+		return;
+	}
 	if (i < SPFS_NR_FHOOKS) {
 		info->name = spfs_fhooks[i].name;
 		info->kind = "ftrace";

@@ -223,8 +223,14 @@ static void spfs_stall_note(struct spfs_judging *jg, int w, u32 cycle,
  * A write lock the kernel was seen to take (SPFS_OP_VMA_LOCK) was asked
  * for at t_begin and held from t_end, when down_write() was entered or the
  * writer queued - 0 while the writer still waits: one waiting for the
- * fault has not got it; a write the
- * model stands for is taken to hold the lock from its start.  Either way
+ * fault has not got it.  Where the lock is out of line (SPFS_EVF_ASKED)
+ * it is logged as the writer asks, and the kernel takes it a little
+ * later: a fault that tried in between got in, and the writer waited
+ * for it.  Such a fault is over before the cycle ends, where one that
+ * found the lock taken waits for the cycle's end under mmap_lock: a lock
+ * asked for by the attempt was held then only if the fault ended after
+ * its cycle.  A write the model stands for is taken to hold the lock
+ * from its start.  Either way
  * the lock is held to the end of its cycle.  A fork's locks are one event
  * over the whole mm, from the cycle's start: dup_mmap() takes them in
  * address order as it copies, so the fault's VMA was locked at T0 only if
@@ -246,10 +252,17 @@ static void spfs_judge_vma(struct spfs_judging *jg,
 	    spfs_cycle_over_at_t0(f, ev->cycle))
 		rules &= ~SPFS_RULE_BIT(SPFS_RULE_PVL);
 	held_from = ev->kind == SPFS_OP_VMA_LOCK ? ev->t_end : ev->t_begin;
+	held_to = ev->cycle ? cycle_end : ev->t_end;
+	/*
+	 * Asked for by the attempt, taken at the attempt only if the fault
+	 * waited for the cycle: one that got in ended before it.
+	 */
+	if ((ev->flags & SPFS_EVF_ASKED) && held_from <= jg->ta &&
+	    (!held_to || held_to > f->t1))
+		held_from = 0;
 	if (spfs_fork_locks(ev) &&
 	    (ev->cycle != f->fork_cycle || jg->vm_start >= f->fork_front))
 		held_from = 0;
-	held_to = ev->cycle ? cycle_end : ev->t_end;
 	/* Fork and collapse write-begin their VMAs until the cycle ends. */
 	bracket_end = ev->cycle && (ev->kind == SPFS_OP_FORK ||
 				    ev->kind == SPFS_OP_COLLAPSE) ?

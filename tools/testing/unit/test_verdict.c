@@ -53,6 +53,11 @@
 	{ .type = SPFS_EV_VMA, .kind = SPFS_OP_##op, .t_begin = (b), \
 	  .t_end = (e), .start = (s), .end = (en), .cause = (c), \
 	  .cycle = (cy), .tid = 99 }
+/* An out-of-line VMA write lock (6.18 on), logged as asked for at b. */
+#define ASKED_EV(b, c, cy) \
+	{ .type = SPFS_EV_VMA, .kind = SPFS_OP_VMA_LOCK, .t_begin = (b), \
+	  .t_end = (b), .start = VM_START, .end = VM_END, .cause = (c), \
+	  .cycle = (cy), .tid = 99, .flags = SPFS_EVF_ASKED }
 #define CYCLE_EV(b, e, c, cy) \
 	{ .type = SPFS_EV_CYCLE, .t_begin = (b), .t_end = (e), .start = 0, \
 	  .end = ~0ULL, .cause = (c), .cycle = (cy), .tid = 99 }
@@ -281,6 +286,33 @@ static const struct verdict_case cases[] = {
 	      CYCLE_EV(900, 1300, C(MPROTECT), 11)), 2, {}, 0,
 	  SERVICE(OK, OK, MM, OK), SDETAIL(0, 0, C(MPROTECT), 0),
 	  .stall = 200, .vma_lock_facts = true, .cycle_t0 = 11,
+	  .t_vma_lock = 1000 },
+	{ "out-of-line lock asked before the attempt, cycle over before the fault: taken at it",
+	  AW, SPFS_PVL_6_12,
+	  LOG(ASKED_EV(980, C(MPROTECT), 11),
+	      CYCLE_EV(900, 1300, C(MPROTECT), 11)), 2, {}, 0,
+	  SERVICE(OK, OK, MM, BUSY), SDETAIL(0, 0, C(MPROTECT), C(MPROTECT)),
+	  .vma_lock_facts = true, .cycle_t0 = 11, .t_vma_lock = 1000 },
+	{ "out-of-line lock asked before the attempt, fault over before the cycle: it got in",
+	  AW, SPFS_PVL_6_12,
+	  LOG(ASKED_EV(980, C(MPROTECT), 11),
+	      CYCLE_EV(900, 1800, C(MPROTECT), 11)), 2, {}, 0,
+	  SERVICE(OK, OK, MM, OK), SDETAIL(0, 0, C(MPROTECT), 0),
+	  .stall = 200, .vma_lock_facts = true, .cycle_t0 = 11,
+	  .t_vma_lock = 1000 },
+	{ "out-of-line lock asked before the attempt, cycle under way at the fault's end: it got in",
+	  AW, SPFS_PVL_6_12,
+	  LOG(ASKED_EV(980, C(MPROTECT), 11)), 1,
+	  OPEN(CYCLE_EV(900, 0, C(MPROTECT), 11)), 1,
+	  SERVICE(OK, OK, MM, OK), SDETAIL(0, 0, C(MPROTECT), 0),
+	  .stall = 200, .vma_lock_facts = true, .cycle_t0 = 11,
+	  .t_vma_lock = 1000 },
+	{ "out-of-line lock asked after the attempt: the writer waits",
+	  AW, SPFS_PVL_6_12,
+	  LOG(ASKED_EV(1050, C(MPROTECT), 11),
+	      CYCLE_EV(900, 1300, C(MPROTECT), 11)), 2, {}, 0,
+	  SERVICE(OK, OK, MM, OK), SDETAIL(0, 0, C(MPROTECT), 0),
+	  .stall = 150, .vma_lock_facts = true, .cycle_t0 = 11,
 	  .t_vma_lock = 1000 },
 	{ "fork under way at T0, its VMA locks not at the fault's VMA yet",
 	  AW, SPFS_PVL_6_12,
