@@ -181,19 +181,36 @@ static unsigned long write_pass(void)
 }
 
 /*
+ * Writes per fork(): a few before dup_mmap() begins, the rest meet it.
+ * Bounded, for "while main is in fork()" lasts until main runs again,
+ * and the child may run first and exit - unmapping its VMAs takes a
+ * while - with the pages still shared: each write then copies its page,
+ * a page-table invalidation in the log, and a fault of main's that the
+ * host kept waiting (its vCPU descheduled) saw more of them than the log
+ * holds (64 entries: a fork's own events and 40 copies fit).
+ */
+#define REWRITES_PER_FORK	40
+
+/*
  * Write the pages in turn, each while main is in fork(), until F forks
  * are done.  Faults only where a fork has write-protected them again.
  */
 static void rewrite_during_forks(void)
 {
 	size_t ps = wl_page_size(), off = 0;
+	unsigned long f, seen = ~0UL, budget = 0;
 
-	while (atomic_load(&forks) < opt.forks) {
-		if (!atomic_load(forking))
+	while ((f = atomic_load(&forks)) < opt.forks) {
+		if (f != seen) {
+			seen = f;
+			budget = REWRITES_PER_FORK;
+		}
+		if (!budget || !atomic_load(forking))
 			continue;
 		if (off % WL_PMD_SIZE) {	/* range starts are main's */
 			wl_touch_byte(big.base + off, true);
 			rewrites++;
+			budget--;
 		}
 		off = (off + ps) % big.len;
 	}
