@@ -146,7 +146,7 @@ test_collapse() {
 	# behind the workload's back: only its MADV_COLLAPSE does.
 	old=$(sed 's/.*\[\(.*\)\].*/\1/' $thp)
 	echo madvise >$thp || return 1
-	run_design collapse --threads 2 --pmds 6
+	run_design collapse --threads 2 --pmds 12
 	rc=$?
 	echo "$old" >$thp
 	[ $rc = 0 ] || return $rc
