@@ -191,6 +191,15 @@ static __always_inline void spfs_agreement(struct spfs_stats *st,
 	unsigned int row = spfs_pvl_row(v, detail);
 	bool agrees = spfs_pvl_agrees(row, out->real);
 
+	/*
+	 * Judged by the fault's own end: not a prediction, kept out of the
+	 * matrices and rates, with its own count.
+	 */
+	if (j && j->pvl_by_fault_end) {
+		st->count[SPFS_STAT_PVL_BY_FAULT_END]++;
+		st->count[SPFS_STAT_PVL_BY_FAULT_END_AGREE] += agrees;
+		goto facts;
+	}
 	st->agreement[contested][row][out->real]++;
 	/* Rows that agree whatever happens say nothing: left out. */
 	if (spfs_pvl_row_by_construction(row))

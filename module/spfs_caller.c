@@ -151,6 +151,135 @@ unsigned long spfs_call_return_offset(const char *caller, const char *callee)
 	return 0;
 }
 
+/*
+ * After a cmpxchg, compilers test its outcome: a setcc of the flag, kept
+ * (REX 0F 9x, to a register other than the operand's base), then a jne
+ * to the retry (75 rel8, 0F 85 rel32).  The instruction after those runs
+ * only once the cmpxchg succeeded: the site moves there if the code has
+ * that shape, else stays right after the cmpxchg, where ZF says.
+ */
+static void spfs_skip_to_success(struct spfs_cmpxchg_site *site)
+{
+	unsigned int i = 0, rex = 0;
+	u8 b[10];
+
+	if (copy_from_kernel_nofault(b, (void *)site->addr, sizeof(b)))
+		return;
+	if ((b[i] & 0xf0) == 0x40)
+		rex = b[i++];
+	if (b[i] == 0x0f && (b[i + 1] & 0xf0) == 0x90 && (b[i + 2] >> 6) == 3 &&
+	    ((b[i + 2] & 7) | (rex & 1 ? 8 : 0)) != site->base)
+		i += 3;
+	else
+		i = 0;
+	if (b[i] == 0x75)
+		i += 2;
+	else if (b[i] == 0x0f && b[i + 1] == 0x85)
+		i += 6;
+	else
+		return;
+	site->addr += i;
+	site->taken = true;
+}
+
+/*
+ * The first memory-operand lock cmpxchg (F0 [REX] 0F B1 /r) in
+ * [start, start + size), its operand a base register and a displacement
+ * (no index register, not RIP-relative: the form a pointer to a field
+ * takes).
+ */
+static int spfs_scan_lock_cmpxchg(unsigned long start, unsigned long size,
+				  struct spfs_cmpxchg_site *site)
+{
+	unsigned long off;
+	u8 b[9];
+
+	for (off = 0; off + sizeof(b) <= size; off++) {
+		unsigned int i = 1, mod, rm, rex = 0;
+
+		if (copy_from_kernel_nofault(b, (void *)(start + off),
+					     sizeof(b)))
+			return -EFAULT;
+		if (b[0] != 0xf0)
+			continue;
+		if ((b[i] & 0xf0) == 0x40)
+			rex = b[i++];
+		if (b[i] != 0x0f || b[i + 1] != 0xb1)
+			continue;
+		i += 2;
+		mod = b[i] >> 6;
+		rm = b[i] & 7;
+		i++;
+		if (mod == 3 || (mod == 0 && rm == 5))
+			return -EOPNOTSUPP;
+		/* A SIB byte without an index: how rsp and r12 are bases. */
+		if (rm == 4) {
+			if (((b[i] >> 3) & 7) != 4 || (rex & 2) ||
+			    (mod == 0 && (b[i] & 7) == 5))
+				return -EOPNOTSUPP;
+			rm = b[i++] & 7;
+		}
+		site->base = rm | (rex & 1 ? 8 : 0);
+		site->disp = 0;
+		if (mod == 1) {
+			site->disp = (s8)b[i];
+			i += 1;
+		} else if (mod == 2) {
+			memcpy(&site->disp, &b[i], sizeof(s32));
+			i += 4;
+		}
+		site->addr = start + off + i;
+		site->taken = false;
+		spfs_skip_to_success(site);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/**
+ * spfs_lock_cmpxchg_site() - the first lock cmpxchg a function runs
+ * @fn: the function
+ * @site: filled with the address of the instruction after it and its
+ *	  memory operand
+ *
+ * Looks in @fn's text, then in the function of @fn's first direct call
+ * (a static helper the compiler kept out of line).  A byte that only
+ * looks like the instruction cannot mislead a probe: kprobes refuse an
+ * address that is not an instruction boundary.  At load, before any hook
+ * (see spfs_call_return_offset()).
+ *
+ * Return: 0, or a negative errno if there is none of that form.
+ */
+int spfs_lock_cmpxchg_site(const char *fn, struct spfs_cmpxchg_site *site)
+{
+	unsigned long start, size, off, target, tstart, tsize;
+	u8 insn[5];
+	s32 rel;
+	int ret;
+
+	start = spfs_symbol_address(fn);
+	if (!start || spfs_caller_bounds(start, &start, &size))
+		return -ENOENT;
+	ret = spfs_scan_lock_cmpxchg(start, size, site);
+	if (ret != -ENOENT)
+		return ret;
+	for (off = 0; off + sizeof(insn) <= size; off++) {
+		if (copy_from_kernel_nofault(insn, (void *)(start + off),
+					     sizeof(insn)))
+			return -EFAULT;
+		if (insn[0] != 0xe8)
+			continue;
+		memcpy(&rel, &insn[1], sizeof(rel));
+		target = start + off + sizeof(insn) + rel;
+		/* Not a call, or one to a trampoline (ftrace's, at entry). */
+		if (spfs_caller_bounds(target, &tstart, &tsize) ||
+		    tstart != target)
+			continue;
+		return spfs_scan_lock_cmpxchg(tstart, tsize, site);
+	}
+	return -ENOENT;
+}
+
 /**
  * spfs_caller_init() - check kallsyms and find the fault completer
  *

@@ -365,9 +365,10 @@ struct spfs_event {
  */
 #define SPFS_EVF_WRITER		(1U << 0)
 /*
- * An SPFS_OP_VMA_LOCK event logged as the writer asked for the lock: the
- * kernel takes it a little later, and a reader that came before that got
- * in and is waited for.
+ * An SPFS_OP_VMA_LOCK event of an out-of-line write lock: asked for at
+ * t_begin, marked (held from then) at some time before t_end - the
+ * mark's probe, or the function's return where it is not seen (0: not
+ * yet).  A reader that came before the mark got in and is waited for.
  */
 #define SPFS_EVF_ASKED		(1U << 1)
 
@@ -385,6 +386,10 @@ struct spfs_event {
  * @vma_lock_seen: a pvl write lock on the fault's VMA was under way
  *		   between T0 and TL: what the kernel's own lock state says
  *		   too, on kernels with per-VMA locks (a cross-check)
+ * @pvl_by_fault_end: the pvl verdict rests on when the fault ended: an
+ *		      out-of-line VMA write lock was asked for before the
+ *		      fault's attempt, and whether the fault got in first is
+ *		      read from whether it ended before the write cycle
  * @writer_stall: per window, how long writers would have waited for this
  *		  fault under pvl (a difference of the faults' times), once
  *		  per write cycle
@@ -395,6 +400,7 @@ struct spfs_judgement {
 	u8 pt_overlap[SPFS_NR_WINDOWS];
 	bool contested;
 	bool vma_lock_seen;
+	bool pvl_by_fault_end;
 	u64 writer_stall[SPFS_NR_WINDOWS];
 };
 

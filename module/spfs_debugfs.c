@@ -17,8 +17,8 @@
  *		what the kernel really did, fault by fault: a matrix for the
  *		uncontested and one for the contested faults (a write cycle
  *		overlapped them), the agreement rates without the rows that
- *		agree by construction, the abort prediction's precision and
- *		recall
+ *		agree by construction, the faults judged by their own end
+ *		(kept apart), the abort prediction's precision and recall
  *   disagreements  the last faults whose pvl verdict missed, newest first
  *   probes	one line per probe: name, kind, attached or missing, nmissed
  *   target	what is tracked: none, all, pid N, comm NAME (read/write)
@@ -330,6 +330,9 @@ static int agreement_show(struct seq_file *m, void *v)
 	agreement_pct(m, "rate", cagree, contested);
 	seq_printf(m, "\nby_construction %llu (left out of the rates)\n",
 		   by_construction);
+	seq_printf(m, "by_fault_end %llu agree %llu (left out of the matrices and the rates)\n",
+		   st->count[SPFS_STAT_PVL_BY_FAULT_END],
+		   st->count[SPFS_STAT_PVL_BY_FAULT_END_AGREE]);
 	agreement_show_abort(m, st);
 	seq_printf(m, "lock_facts missed %llu extra %llu\n",
 		   st->count[SPFS_STAT_PVL_FACTS_MISSED],

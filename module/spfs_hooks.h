@@ -39,8 +39,9 @@ void spfs_fault_stack_growth(void);
 int spfs_fault_init(void);
 
 /**
- * struct spfs_wlock - a down_write() of a tracked mm's writer, from entry
- *		       to return
+ * struct spfs_wlock - a down_write() of a tracked mm's writer, or its
+ *		       out-of-line VMA write lock (SPFS_VMA_WRITE_LOCK_FN),
+ *		       from entry to return
  * @sem: the lock
  * @mm: the mm
  * @id: its &struct spfs_mm id, checked again at the return
@@ -55,13 +56,32 @@ struct spfs_wlock {
 	bool vma_lock;
 };
 
+/**
+ * struct spfs_mark_probe - a kprobe after the lock cmpxchg that marks a
+ *			    VMA's vm_refcnt for its writer
+ * @kp: the kprobe
+ * @reg_offset: the operand's base register, as an offset in &struct pt_regs
+ * @disp: the operand's displacement: base + disp is &vma->vm_refcnt
+ * @taken: the probe is where the cmpxchg has succeeded (else its ZF says)
+ */
+struct spfs_mark_probe {
+	struct kprobe kp;
+	unsigned int reg_offset;
+	s32 disp;
+	bool taken;
+};
+
 /* The writers (spfs_writers.c). */
 int spfs_wlock_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_wlock_ret_void(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_wlock_ret_zero(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_wlock_ret_one(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_wunlock_pre(struct kprobe *kp, struct pt_regs *regs);
-int spfs_vma_write_lock_pre(struct kprobe *kp, struct pt_regs *regs);
+int spfs_vma_write_lock_entry(struct kretprobe_instance *ri,
+			      struct pt_regs *regs);
+int spfs_vma_write_lock_ret(struct kretprobe_instance *ri,
+			    struct pt_regs *regs);
+int spfs_vma_mark_pre(struct kprobe *kp, struct pt_regs *regs);
 void spfs_lock_contended(void *data, void *lock, unsigned int flags);
 int spfs_vma_write_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int spfs_vma_write_ret(struct kretprobe_instance *ri, struct pt_regs *regs);

@@ -40,6 +40,8 @@
 	EM(SPFS_STAT_PVL_DISAGREE,	"pvl.disagree")			\
 	EM(SPFS_STAT_PVL_CONTESTED,	"pvl.contested")		\
 	EM(SPFS_STAT_PVL_CONTESTED_AGREE, "pvl.contested_agree")	\
+	EM(SPFS_STAT_PVL_BY_FAULT_END,	"pvl.by_fault_end")		\
+	EM(SPFS_STAT_PVL_BY_FAULT_END_AGREE, "pvl.by_fault_end_agree")	\
 	EM(SPFS_STAT_PVL_FACTS_MISSED,	"pvl.lock_facts_missed")	\
 	EM(SPFS_STAT_PVL_FACTS_EXTRA,	"pvl.lock_facts_extra")		\
 	EMe(SPFS_STAT_TRACE_DROPPED,	"trace_dropped")

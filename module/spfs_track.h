@@ -253,7 +253,9 @@ int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_fork_read_unlock(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_vma_queued(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_vma_locked(struct spfs_mm *smm, int slot);
-void spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma);
+int spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma);
+void spfs_cycle_vma_write_locked(struct spfs_mm *smm, int slot);
+void spfs_cycle_vma_marked(struct spfs_mm *smm, const void *vma, u64 t);
 void spfs_cycle_write_lock_hook(bool hooked);
 struct spfs_mm *spfs_cycle_of_current(void);
 /*

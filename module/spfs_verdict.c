@@ -77,6 +77,7 @@ void spfs_judge_begin(struct spfs_judgement *j, const struct spfs_fault *f,
 	}
 	j->contested = false;
 	j->vma_lock_seen = false;
+	j->pvl_by_fault_end = false;
 }
 
 /**
@@ -93,7 +94,7 @@ bool spfs_judgement_clean(const struct spfs_judgement *j)
 {
 	int r, w;
 
-	if (j->contested)
+	if (j->contested || j->pvl_by_fault_end)
 		return false;
 	for (w = 0; w < SPFS_NR_WINDOWS; w++) {
 		if (j->writer_stall[w] || j->pt_overlap[w])
@@ -224,13 +225,16 @@ static void spfs_stall_note(struct spfs_judging *jg, int w, u32 cycle,
  * for at t_begin and held from t_end, when down_write() was entered or the
  * writer queued - 0 while the writer still waits: one waiting for the
  * fault has not got it.  Where the lock is out of line (SPFS_EVF_ASKED)
- * it is logged as the writer asks, and the kernel takes it a little
- * later: a fault that tried in between got in, and the writer waited
- * for it.  Such a fault is over before the cycle ends, where one that
- * found the lock taken waits for the cycle's end under mmap_lock: a lock
- * asked for by the attempt was held then only if the fault ended after
- * its cycle.  A write the model stands for is taken to hold the lock
- * from its start.  Either way
+ * it is asked for at t_begin, and the kernel marks it a little later;
+ * from t_end, just after the mark (or the function's return), it is
+ * held.  A fault that tried in between may have got in, and the writer
+ * waited for it: such a fault is over before the cycle ends, where one
+ * that found the lock taken waits for the cycle's end under mmap_lock.
+ * So a lock asked for but not surely marked at the attempt was held then
+ * only if the fault ended after its cycle - a verdict read from the
+ * fault's own end, kept out of the agreement rates
+ * (&spfs_judgement.pvl_by_fault_end).  A write the model stands for is
+ * taken to hold the lock from its start.  Either way
  * the lock is held to the end of its cycle.  A fork's locks are one event
  * over the whole mm, from the cycle's start: dup_mmap() takes them in
  * address order as it copies, so the fault's VMA was locked at T0 only if
@@ -251,15 +255,23 @@ static void spfs_judge_vma(struct spfs_judging *jg,
 	if ((jg->vma_lock_facts && ev->kind != SPFS_OP_VMA_LOCK) ||
 	    spfs_cycle_over_at_t0(f, ev->cycle))
 		rules &= ~SPFS_RULE_BIT(SPFS_RULE_PVL);
-	held_from = ev->kind == SPFS_OP_VMA_LOCK ? ev->t_end : ev->t_begin;
+	held_from = ev->kind == SPFS_OP_VMA_LOCK &&
+		    !(ev->flags & SPFS_EVF_ASKED) ? ev->t_end : ev->t_begin;
 	held_to = ev->cycle ? cycle_end : ev->t_end;
 	/*
-	 * Asked for by the attempt, taken at the attempt only if the fault
-	 * waited for the cycle: one that got in ended before it.
+	 * Asked for before the attempt, not yet taken for sure: taken at the
+	 * attempt only if the fault waited for the cycle, as one that got in
+	 * ended before it.  That reads the fault's own outcome: the verdict
+	 * is set apart.
 	 */
 	if ((ev->flags & SPFS_EVF_ASKED) && held_from <= jg->ta &&
-	    (!held_to || held_to > f->t1))
-		held_from = 0;
+	    (!ev->t_end || ev->t_end > jg->ta) &&
+	    (!held_to || held_to > jg->ta)) {
+		if (rules & SPFS_RULE_BIT(SPFS_RULE_PVL))
+			jg->j->pvl_by_fault_end = true;
+		if (!held_to || held_to > f->t1)
+			held_from = 0;
+	}
 	if (spfs_fork_locks(ev) &&
 	    (ev->cycle != f->fork_cycle || jg->vm_start >= f->fork_front))
 		held_from = 0;

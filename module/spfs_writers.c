@@ -23,6 +23,7 @@
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
+#include <linux/uaccess.h>
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 
@@ -230,32 +231,106 @@ int spfs_wunlock_pre(struct kprobe *kp, struct pt_regs *regs)
 NOKPROBE_SYMBOL(spfs_wunlock_pre);
 
 /**
- * spfs_vma_write_lock_pre() - SPFS_VMA_WRITE_LOCK_FN(vma, ...) entered
- * @kp: the kprobe
+ * spfs_vma_write_lock_entry() - SPFS_VMA_WRITE_LOCK_FN(vma, ...) entered
+ * @ri: the kretprobe instance: its data is a &struct spfs_wlock
  * @regs: the arguments
  *
  * Kernels whose VMA write lock is out of line (wrapper/vma_lock.h): the
  * writer of a tracked mm, in its write cycle - the mm's own task or one
- * from outside (khugepaged) - write-locks the VMA from now.
+ * from outside (khugepaged) - asks for the VMA's write lock now, and has
+ * it when the function returns.
  *
- * Return: 0.
+ * Return: 0 to see the return, 1 if there is nothing to follow.
  */
-int spfs_vma_write_lock_pre(struct kprobe *kp, struct pt_regs *regs)
+int spfs_vma_write_lock_entry(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
 {
 	struct vm_area_struct *vma =
 		(struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
+	struct spfs_wlock *w = (struct spfs_wlock *)ri->data;
 	struct spfs_mm *smm;
+	int ret = 1;
 
 	if (!spfs_is_active() || SPFS_PROFILING(EMPTY))
-		return 0;
+		return 1;
 	rcu_read_lock();
 	smm = spfs_mm_lookup(vma->vm_mm);
-	if (smm && READ_ONCE(smm->w_begin) && smm->w_task == current)
-		spfs_cycle_vma_write_lock(smm, vma);
+	if (smm && READ_ONCE(smm->w_begin) && smm->w_task == current) {
+		w->slot = spfs_cycle_vma_write_lock(smm, vma);
+		if (w->slot >= 0) {
+			w->mm = smm->mm;
+			w->id = smm->id;
+			ret = 0;
+		}
+	}
+	rcu_read_unlock();
+	return ret;
+}
+NOKPROBE_SYMBOL(spfs_vma_write_lock_entry);
+
+/**
+ * spfs_vma_write_lock_ret() - SPFS_VMA_WRITE_LOCK_FN returns
+ * @ri: the kretprobe instance, as its entry handler filled it
+ * @regs: the return registers
+ *
+ * Return: 0.
+ */
+int spfs_vma_write_lock_ret(struct kretprobe_instance *ri,
+			    struct pt_regs *regs)
+{
+	struct spfs_wlock *w = (struct spfs_wlock *)ri->data;
+	struct spfs_mm *smm;
+
+	rcu_read_lock();
+	smm = spfs_mm_lookup(w->mm);
+	if (smm && smm->id == w->id)
+		spfs_cycle_vma_write_locked(smm, w->slot);
 	rcu_read_unlock();
 	return 0;
 }
-NOKPROBE_SYMBOL(spfs_vma_write_lock_pre);
+NOKPROBE_SYMBOL(spfs_vma_write_lock_ret);
+
+/**
+ * spfs_vma_mark_pre() - the instruction after the VMA write lock's mark
+ * @kp: the kprobe, in its &struct spfs_mark_probe
+ * @regs: the registers as the lock cmpxchg left them
+ *
+ * Where the cmpxchg succeeded (the probe is past its retry branch, or ZF
+ * says so): vm_refcnt, at its operand's address, has the writer's flag
+ * from now.  The operand was decoded from text, so
+ * what it points to is read as if it could be anything, and only a VMA
+ * whose lock is open in the current writer's mm is taken.
+ *
+ * Return: 0.
+ */
+int spfs_vma_mark_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	const struct spfs_mark_probe *mp =
+		container_of(kp, struct spfs_mark_probe, kp);
+	u64 now = spfs_now();
+	struct vm_area_struct *vma;
+	unsigned long refcnt;
+	struct mm_struct *mm;
+	struct spfs_mm *smm;
+	unsigned int v;
+
+	if (!spfs_is_active() || SPFS_PROFILING(EMPTY) ||
+	    (!mp->taken && !(regs->flags & X86_EFLAGS_ZF)))
+		return 0;
+	refcnt = regs_get_register(regs, mp->reg_offset) + mp->disp;
+	vma = (struct vm_area_struct *)(refcnt - SPFS_VMA_REFCNT_OFFSET);
+	if (get_kernel_nofault(v, (unsigned int *)refcnt) ||
+	    !(v & SPFS_VMA_REFCNT_WRITER) ||
+	    get_kernel_nofault(mm, &vma->vm_mm))
+		return 0;
+	rcu_read_lock();
+	smm = spfs_mm_lookup(mm);
+	if (smm && READ_ONCE(smm->w_begin) && smm->w_task == current)
+		spfs_cycle_vma_marked(smm, vma, now);
+	rcu_read_unlock();
+	return 0;
+}
+NOKPROBE_SYMBOL(spfs_vma_mark_pre);
 
 /* ------------------------------------------------------------------ */
 /* VMA write paths                                                      */

@@ -27,7 +27,9 @@
  * SPFS_HAVE_VMA_WRITE_LOCK_FN says the kernel write-locks a VMA out of
  * line, in SPFS_VMA_WRITE_LOCK_FN, whose first argument is the VMA (else
  * NULL: inline, seen through the down_write() of the VMA's rw_semaphore,
- * or no per-VMA locks).  SPFS_VMA_END_READ_INLINE says a fault under the
+ * or no per-VMA locks); there the writer marks vm_refcnt, at
+ * SPFS_VMA_REFCNT_OFFSET in the VMA, with SPFS_VMA_REFCNT_WRITER (0
+ * elsewhere).  SPFS_VMA_END_READ_INLINE says a fault under the
  * VMA lock ends without an out-of-line call (vma_end_read() drops
  * vm_refcnt inline): the end of such a fault is the return of
  * handle_mm_fault(), the lock still held.
@@ -96,6 +98,8 @@ static inline bool spfs_vma_locked_since(struct vm_area_struct *vma, u32 seq)
 #define SPFS_HAVE_VMA_WRITE_LOCK_FN	0
 #define SPFS_VMA_WRITE_LOCK_FN		NULL
 #define SPFS_VMA_END_READ_INLINE	0
+#define SPFS_VMA_REFCNT_OFFSET		0
+#define SPFS_VMA_REFCNT_WRITER		0
 
 static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 {
@@ -139,6 +143,18 @@ static inline bool spfs_vma_lock_busy(const void *sem)
 #define SPFS_VMA_WRITE_LOCK_FN		"__vma_start_write"
 #define SPFS_VMA_END_READ_INLINE	1
 
+/*
+ * The mark itself is refcount_add_not_zero()'s lock cmpxchg on vm_refcnt:
+ * in __vma_start_write() on 6.18 (__vma_enter_locked() inlined), in the
+ * static __vma_start_exclude_readers() it calls on 7.3.  The flag it adds:
+ */
+#define SPFS_VMA_REFCNT_OFFSET		offsetof(struct vm_area_struct, vm_refcnt)
+#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)
+#define SPFS_VMA_REFCNT_WRITER		VMA_LOCK_OFFSET
+#else
+#define SPFS_VMA_REFCNT_WRITER		VM_REFCNT_EXCLUDE_READERS_FLAG
+#endif
+
 static inline const void *spfs_vma_lock_sem(struct vm_area_struct *vma)
 {
 	return NULL;
@@ -158,6 +174,8 @@ static inline bool spfs_vma_lock_busy(const void *sem)
 #define SPFS_HAVE_VMA_WRITE_LOCK_FN	0
 #define SPFS_VMA_WRITE_LOCK_FN		NULL
 #define SPFS_VMA_END_READ_INLINE	0
+#define SPFS_VMA_REFCNT_OFFSET		0
+#define SPFS_VMA_REFCNT_WRITER		0
 
 static inline u32 spfs_mm_lock_seq(struct mm_struct *mm)
 {

@@ -136,6 +136,7 @@ static void json_totals(struct json *j, const struct spfs_report *r)
 	};
 	static const char *const agreement[] = {
 		"agree", "disagree", "contested", "contested_agree",
+		"by_fault_end", "by_fault_end_agree",
 	};
 	const struct spfs_kvset *kv = &r->snap->kv;
 	size_t i;

@@ -195,7 +195,7 @@ static void row_agree(FILE *out, uint64_t agree, uint64_t disagree,
 static void rows_pvl(FILE *out, const struct spfs_report *r)
 {
 	const struct spfs_kvset *kv = &r->snap->kv;
-	uint64_t contested, cagree;
+	uint64_t contested, cagree, bfe;
 
 	row_ms(out, spfs_kv_get(kv, "pvl.writer_stall_ns"), "writer_stall",
 	       "writers waiting for in-flight faults");
@@ -208,6 +208,11 @@ static void rows_pvl(FILE *out, const struct spfs_report *r)
 	cagree = spfs_kv_get(kv, "pvl.contested_agree");
 	row_agree(out, cagree, contested > cagree ? contested - cagree : 0,
 		  "  contested", "under write cycles");
+	/* 6.18 on: faults whose verdict was read from their own end. */
+	bfe = spfs_kv_get(kv, "pvl.by_fault_end");
+	if (bfe)
+		row_count(out, bfe, "  by_fault_end",
+			  "judged by their own end, not in the rates");
 }
 
 static void rule_block(FILE *out, const struct spfs_report *r, int rule)

@@ -53,10 +53,13 @@
 	{ .type = SPFS_EV_VMA, .kind = SPFS_OP_##op, .t_begin = (b), \
 	  .t_end = (e), .start = (s), .end = (en), .cause = (c), \
 	  .cycle = (cy), .tid = 99 }
-/* An out-of-line VMA write lock (6.18 on), logged as asked for at b. */
-#define ASKED_EV(b, c, cy) \
+/*
+ * An out-of-line VMA write lock (6.18 on): asked for at b, marked by e -
+ * the mark's probe, or the function's return (0: neither yet).
+ */
+#define ASKED_EV(b, e, c, cy) \
 	{ .type = SPFS_EV_VMA, .kind = SPFS_OP_VMA_LOCK, .t_begin = (b), \
-	  .t_end = (b), .start = VM_START, .end = VM_END, .cause = (c), \
+	  .t_end = (e), .start = VM_START, .end = VM_END, .cause = (c), \
 	  .cycle = (cy), .tid = 99, .flags = SPFS_EVF_ASKED }
 #define CYCLE_EV(b, e, c, cy) \
 	{ .type = SPFS_EV_CYCLE, .t_begin = (b), .t_end = (e), .start = 0, \
@@ -82,6 +85,7 @@ struct verdict_case {
 	u8 full[SPFS_NR_RULES];
 	u8 full_detail[SPFS_NR_RULES];
 	u64 stall;
+	bool by_fault_end;
 	bool vma_lock_facts;
 	u64 t_vma_lock;
 	u32 cycle_t0;
@@ -287,29 +291,36 @@ static const struct verdict_case cases[] = {
 	  SERVICE(OK, OK, MM, OK), SDETAIL(0, 0, C(MPROTECT), 0),
 	  .stall = 200, .vma_lock_facts = true, .cycle_t0 = 11,
 	  .t_vma_lock = 1000 },
-	{ "out-of-line lock asked before the attempt, cycle over before the fault: taken at it",
+	{ "out-of-line lock marked before the attempt: held, whatever the fault's end",
 	  AW, SPFS_PVL_6_12,
-	  LOG(ASKED_EV(980, C(MPROTECT), 11),
-	      CYCLE_EV(900, 1300, C(MPROTECT), 11)), 2, {}, 0,
+	  LOG(ASKED_EV(980, 990, C(MPROTECT), 11),
+	      CYCLE_EV(900, 1800, C(MPROTECT), 11)), 2, {}, 0,
 	  SERVICE(OK, OK, MM, BUSY), SDETAIL(0, 0, C(MPROTECT), C(MPROTECT)),
 	  .vma_lock_facts = true, .cycle_t0 = 11, .t_vma_lock = 1000 },
+	{ "out-of-line lock asked before the attempt, cycle over before the fault: taken at it",
+	  AW, SPFS_PVL_6_12,
+	  LOG(ASKED_EV(980, 1010, C(MPROTECT), 11),
+	      CYCLE_EV(900, 1300, C(MPROTECT), 11)), 2, {}, 0,
+	  SERVICE(OK, OK, MM, BUSY), SDETAIL(0, 0, C(MPROTECT), C(MPROTECT)),
+	  .by_fault_end = true, .vma_lock_facts = true, .cycle_t0 = 11,
+	  .t_vma_lock = 1000 },
 	{ "out-of-line lock asked before the attempt, fault over before the cycle: it got in",
 	  AW, SPFS_PVL_6_12,
-	  LOG(ASKED_EV(980, C(MPROTECT), 11),
+	  LOG(ASKED_EV(980, 1750, C(MPROTECT), 11),
 	      CYCLE_EV(900, 1800, C(MPROTECT), 11)), 2, {}, 0,
 	  SERVICE(OK, OK, MM, OK), SDETAIL(0, 0, C(MPROTECT), 0),
-	  .stall = 200, .vma_lock_facts = true, .cycle_t0 = 11,
-	  .t_vma_lock = 1000 },
-	{ "out-of-line lock asked before the attempt, cycle under way at the fault's end: it got in",
-	  AW, SPFS_PVL_6_12,
-	  LOG(ASKED_EV(980, C(MPROTECT), 11)), 1,
-	  OPEN(CYCLE_EV(900, 0, C(MPROTECT), 11)), 1,
+	  .stall = 200, .by_fault_end = true, .vma_lock_facts = true,
+	  .cycle_t0 = 11, .t_vma_lock = 1000 },
+	{ "out-of-line lock asked before the attempt, not marked, cycle under way at the fault's end: it got in",
+	  AW, SPFS_PVL_6_12, {}, 0,
+	  OPEN(ASKED_EV(980, 0, C(MPROTECT), 11),
+	       CYCLE_EV(900, 0, C(MPROTECT), 11)), 2,
 	  SERVICE(OK, OK, MM, OK), SDETAIL(0, 0, C(MPROTECT), 0),
-	  .stall = 200, .vma_lock_facts = true, .cycle_t0 = 11,
-	  .t_vma_lock = 1000 },
+	  .stall = 200, .by_fault_end = true, .vma_lock_facts = true,
+	  .cycle_t0 = 11, .t_vma_lock = 1000 },
 	{ "out-of-line lock asked after the attempt: the writer waits",
 	  AW, SPFS_PVL_6_12,
-	  LOG(ASKED_EV(1050, C(MPROTECT), 11),
+	  LOG(ASKED_EV(1050, 1060, C(MPROTECT), 11),
 	      CYCLE_EV(900, 1300, C(MPROTECT), 11)), 2, {}, 0,
 	  SERVICE(OK, OK, MM, OK), SDETAIL(0, 0, C(MPROTECT), 0),
 	  .stall = 150, .vma_lock_facts = true, .cycle_t0 = 11,
@@ -529,6 +540,9 @@ static void check_case(const struct verdict_case *c, int mutate)
 	if (c->check_full)
 		check_window(c, &j, SPFS_WIN_FULL, c->full, c->full_detail,
 			     mutate);
+	EXPECT(j.pvl_by_fault_end == c->by_fault_end,
+	       "%s: pvl verdict by the fault's end %d, want %d", c->name,
+	       j.pvl_by_fault_end, c->by_fault_end);
 	EXPECT(j.writer_stall[SPFS_WIN_SERVICE] == c->stall + (mutate ? 1 : 0),
 	       "%s: pvl writer stall %llu, want %llu", c->name,
 	       (unsigned long long)j.writer_stall[SPFS_WIN_SERVICE],

@@ -344,7 +344,7 @@ contested_rate() {
 }
 
 test_toggle_mid() {
-	local rate a d
+	local rate a d e
 
 	has_vma_lock || { diag "no per-VMA locks on $(uname -r)"; return 77; }
 	# Issue 13 item 10: one page in the middle of a 16 MiB VMA split off
@@ -355,9 +355,14 @@ test_toggle_mid() {
 	rate=$(contested_rate) ||
 		{ diag "no contested line in agreement"; cat "$SPFS_DBG/agreement"; return 1; }
 	read -r a d <<<"$rate"
-	diag "contested: agree $a disagree $d"
+	e=$(sv pvl.by_fault_end)
+	diag "contested: agree $a disagree $d; by the fault's end $e"
 	expect_gt "contested faults" $((a + d)) 0 &&
-	expect_ge "contested agreement, per mille" $((a * 1000 / (a + d))) 990
+	expect_ge "contested agreement, per mille" $((a * 1000 / (a + d))) 990 &&
+	# Every toggle's lock meets the faulting thread here: the most
+	# faults that try between a lock's ask and its mark (6.18 on), left
+	# out of the rate - at most a tenth.
+	expect_le "faults judged by their end" "$e" $(((a + d + e) / 10))
 }
 t "design: one page toggled in the middle of a 16 MiB VMA: contested pvl agreement >= 99%" test_toggle_mid
 

@@ -52,7 +52,7 @@ GT_WORKLOADS=(
 )
 
 # gt_run WORKLOAD ARGS...: run one workload alone, counters reset; print
-# "agree disagree contested contested_agree".
+# "agree disagree contested contested_agree by_fault_end".
 gt_run() {
 	local name=$1
 
@@ -62,11 +62,13 @@ gt_run() {
 	workload "$name" "$@" >/dev/null || { diag "$name failed"; return 1; }
 	snap
 	invariant || return 1
-	echo "$(sv pvl.agree) $(sv pvl.disagree) $(sv pvl.contested) $(sv pvl.contested_agree)"
+	echo "$(sv pvl.agree) $(sv pvl.disagree) $(sv pvl.contested)" \
+		"$(sv pvl.contested_agree) $(sv pvl.by_fault_end)"
 }
 
 test_agreement_workloads() {
-	local wl args out a d c ca sum_a=0 sum_d=0 sum_c=0 sum_ca=0 rc=0
+	local wl args out a d c ca e sum_a=0 sum_d=0 sum_c=0 sum_ca=0 sum_e=0
+	local rc=0
 	local goal bp
 
 	load_module target=none || return 1
@@ -74,17 +76,17 @@ test_agreement_workloads() {
 	for wl in "${GT_WORKLOADS[@]}"; do
 		read -ra args <<<"$wl"
 		out=$(gt_run "${args[@]}") || return 1
-		read -r a d c ca <<<"$out"
-		diag "$wl: agree $a disagree $d; contested $c agree $ca"
+		read -r a d c ca e <<<"$out"
+		diag "$wl: agree $a disagree $d; contested $c agree $ca; by the fault's end $e"
 		sum_a=$((sum_a + a)) sum_d=$((sum_d + d))
-		sum_c=$((sum_c + c)) sum_ca=$((sum_ca + ca))
+		sum_c=$((sum_c + c)) sum_ca=$((sum_ca + ca)) sum_e=$((sum_e + e))
 		# Each workload >= 97%: a few races are timing under emulation.
 		if [ $((a * 100)) -lt $(((a + d) * 97)) ]; then
 			diag "$wl: agreement below 97%"
 			rc=1
 		fi
 	done
-	diag "all: agree $sum_a disagree $sum_d; contested $sum_c agree $sum_ca"
+	diag "all: agree $sum_a disagree $sum_d; contested $sum_c agree $sum_ca; by the fault's end $sum_e"
 	grep -E '^(abort|lock_facts)' "$SPFS_DBG/agreement" | sed 's/^/last: /'
 	# The prediction must be tested: contested faults there must be.
 	# 99.5% where the VMA write lock is out of line (6.18 on: each lock
@@ -93,7 +95,12 @@ test_agreement_workloads() {
 	grep -qw __vma_start_write /proc/kallsyms && goal=995
 	bp=$((sum_ca * 10000 / sum_c))
 	diag "contested: $((bp / 100)).$(printf '%02d' $((bp % 100)))%, goal $((goal / 10)).$((goal % 10))%"
+	# Faults judged by their own end are left out (6.18 on: a VMA lock
+	# asked for, its mark not seen yet, at the attempt); they must stay
+	# few, or the rate would leave out what it should measure.
 	expect_ge "contested faults" "$sum_c" 200 &&
+	expect_le "faults judged by their end" "$sum_e" \
+		$(((sum_c + sum_e) / 20)) &&
 	expect_ge "agreement over all workloads, per mille" \
 		$((sum_a * 1000 / (sum_a + sum_d))) 990 &&
 	expect_ge "agreement over contested faults, per mille" \

@@ -73,7 +73,8 @@ for r, v in doc["rules"].items():
                                      if k.startswith("race_")]:
         bad.append(r + ": race kinds missing")
 if "pvl_agreement" in doc:
-    for k in ("agree", "disagree", "contested", "contested_agree"):
+    for k in ("agree", "disagree", "contested", "contested_agree",
+              "by_fault_end", "by_fault_end_agree"):
         want("pvl." + k, doc["pvl_agreement"][k])
 print("\n".join(bad[:10]) or "%d rules match" % len(doc["rules"]))
 sys.exit(1 if bad else 0)
