@@ -402,20 +402,21 @@ void spfs_cycle_write_lock_hook(bool hooked)
  * readers already in, and writes the VMA's lock sequence.  The lock is
  * asked for now and held to the end of the cycle, for the range the VMA
  * has now - a split or merge changes it later, within what is locked.
- * The event, asked for (SPFS_EVF_ASKED), has as its t_end the mark
- * (spfs_cycle_vma_marked()): a reader that came in before it is waited
- * for, one that came after failed - or, the mark not seen, the function's
- * return.  A reader that tried between the two times cannot be placed
- * against the mark from them, and is told by the end of its fault
- * (spfs_judge_vma()).
+ * The event, asked for (SPFS_EVF_ASKED), stays open until the mark
+ * (spfs_cycle_vma_marked()), its t_end: a reader that came in before it
+ * is waited for, one that came after failed - or, the mark not seen,
+ * until the function's return.  A reader that tried between the two
+ * times cannot be placed against the mark from them, and is told by the
+ * end of its fault (spfs_judge_vma()).
  * A VMA not attached yet (a new one, or a split's new half) is not
  * marked, and gets the lock as well, for its range as it stands.  With
  * this hook attached the cycle's end looks for no lock
  * (spfs_cycle_log_locks()).
  *
- * Return: the event's open slot, for spfs_cycle_vma_write_locked(), or -1
- * if there is nothing to follow (logged already, asked for to the end,
- * where the table is full, or not a lock the log keeps).
+ * Return: 0 if the lock's event is open, to be ended at its mark or by
+ * spfs_cycle_vma_write_locked(), or -1 if there is nothing to follow
+ * (logged already, asked for to the end, where the table is full, or not
+ * a lock the log keeps).
  */
 int spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma)
 {
@@ -432,11 +433,32 @@ int spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma)
 	ev.flags = SPFS_EVF_ASKED;
 	ev.t_end = 0;
 	slot = spfs_open_begin(smm, &ev, vma);
-	if (slot < 0)	/* no room: when it was taken stays unknown */
-		spfs_cycle_log_lock(smm, &ev, spfs_log_append(smm, &ev));
-	return slot;
+	if (slot >= 0)
+		return 0;
+	/* No room: when it was taken stays unknown. */
+	spfs_cycle_log_lock(smm, &ev, spfs_log_append(smm, &ev));
+	return -1;
 }
 NOKPROBE_SYMBOL(spfs_cycle_vma_write_lock);
+
+/*
+ * The open event of @vma's out-of-line lock, not ended yet: logged with
+ * @t as its t_end, its slot freed.
+ */
+static void spfs_cycle_vma_lock_end(struct spfs_mm *smm, const void *vma,
+				    u64 t)
+{
+	struct spfs_event ev;
+	int slot;
+
+	slot = spfs_open_find(smm, vma);
+	if (slot < 0)
+		return;
+	ev = smm->open[slot].ev;
+	if (ev.kind != SPFS_OP_VMA_LOCK || !(ev.flags & SPFS_EVF_ASKED))
+		return;
+	spfs_cycle_log_lock(smm, &ev, spfs_open_end(smm, slot, t));
+}
 
 /**
  * spfs_cycle_vma_marked() - the writer has marked a VMA's reference count
@@ -445,47 +467,27 @@ NOKPROBE_SYMBOL(spfs_cycle_vma_write_lock);
  * @t: when, read first thing after the mark
  *
  * From the instruction after the mark: new readers fail from @t.  The
- * open event of the VMA's lock, if this is one, ends its asking then: its
- * t_end, logged as it is at the function's return.
+ * open event of the VMA's lock, if this is one, is logged with @t as its
+ * t_end - its slot is free again while the writer waits for the readers
+ * already in (a zap under a VMA read lock holds slots meanwhile).
  */
 void spfs_cycle_vma_marked(struct spfs_mm *smm, const void *vma, u64 t)
 {
-	struct spfs_open_slot *o;
-	unsigned long st;
-	int slot;
-
-	slot = spfs_open_find(smm, vma);
-	if (slot < 0)
-		return;
-	o = &smm->open[slot];
-	if (o->ev.kind != SPFS_OP_VMA_LOCK ||
-	    !(o->ev.flags & SPFS_EVF_ASKED) || o->ev.t_end)
-		return;
-	st = READ_ONCE(o->state);
-	/* Readers drop what they copy meanwhile: see spfs_open_snapshot(). */
-	WRITE_ONCE(o->state, (st & ~SPFS_OPEN_PHASE) | SPFS_OPEN_BUSY);
-	smp_wmb();	/* invalid before rewritten; pairs with the snapshot */
-	o->ev.t_end = t;
-	/* A new generation, the contents first. */
-	smp_store_release(&o->state, (st & ~SPFS_OPEN_PHASE) + 4 +
-			  SPFS_OPEN_VALID);
+	spfs_cycle_vma_lock_end(smm, vma, t);
 }
 NOKPROBE_SYMBOL(spfs_cycle_vma_marked);
 
 /**
  * spfs_cycle_vma_write_locked() - SPFS_VMA_WRITE_LOCK_FN returns
  * @smm: the mm's state, its cycle current's
- * @slot: the lock's open slot, from spfs_cycle_vma_write_lock()
+ * @vma: the VMA
  *
- * The writer has the VMA: the readers it waited for are out.  Logged
- * asked for until its mark, or, the mark not seen, until now.
+ * The writer has the VMA: the readers it waited for are out.  A lock
+ * whose mark was not seen is logged asked for until now.
  */
-void spfs_cycle_vma_write_locked(struct spfs_mm *smm, int slot)
+void spfs_cycle_vma_write_locked(struct spfs_mm *smm, const void *vma)
 {
-	struct spfs_event ev = smm->open[slot].ev;
-	u64 t_end = ev.t_end ?: spfs_now();
-
-	spfs_cycle_log_lock(smm, &ev, spfs_open_end(smm, slot, t_end));
+	spfs_cycle_vma_lock_end(smm, vma, spfs_now());
 }
 NOKPROBE_SYMBOL(spfs_cycle_vma_write_locked);
 

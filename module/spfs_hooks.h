@@ -47,9 +47,11 @@ int spfs_fault_init(void);
  * @id: its &struct spfs_mm id, checked again at the return
  * @slot: for a VMA's lock, the open slot of its SPFS_OP_VMA_LOCK event
  * @vma_lock: @sem is a VMA's write lock, not the mm's mmap_lock
+ * @vma: the VMA of an out-of-line write lock (its open event's key)
  */
 struct spfs_wlock {
 	struct rw_semaphore *sem;
+	struct vm_area_struct *vma;
 	struct mm_struct *mm;
 	u64 id;
 	int slot;

@@ -26,8 +26,14 @@
 
 /* Entries of a per-mm event log; a power of two (spfs_log_append()). */
 #define SPFS_LOG_SIZE		64
-/* Events under way at once in one mm that faults can see. */
-#define SPFS_OPEN_SLOTS		6
+/*
+ * Events under way at once in one mm that faults can see: the writer's
+ * nested VMA write paths and its VMA lock (up to four, a madvise() split
+ * on 6.18), and zaps, two events each, which MADV_DONTNEED makes under
+ * a VMA read lock beside the writer on 6.18 and later.  As many as fit
+ * in 4 KiB with the log.
+ */
+#define SPFS_OPEN_SLOTS		7
 /* VMA write locks of one write cycle whose time is kept (6.12). */
 #define SPFS_CYCLE_LOCKS	8
 /* Ranges of one write cycle searched for write-locked VMAs at its end. */
@@ -254,7 +260,7 @@ void spfs_cycle_fork_read_unlock(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_vma_queued(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_vma_locked(struct spfs_mm *smm, int slot);
 int spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma);
-void spfs_cycle_vma_write_locked(struct spfs_mm *smm, int slot);
+void spfs_cycle_vma_write_locked(struct spfs_mm *smm, const void *vma);
 void spfs_cycle_vma_marked(struct spfs_mm *smm, const void *vma, u64 t);
 void spfs_cycle_write_lock_hook(bool hooked);
 struct spfs_mm *spfs_cycle_of_current(void);

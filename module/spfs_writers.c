@@ -255,13 +255,12 @@ int spfs_vma_write_lock_entry(struct kretprobe_instance *ri,
 		return 1;
 	rcu_read_lock();
 	smm = spfs_mm_lookup(vma->vm_mm);
-	if (smm && READ_ONCE(smm->w_begin) && smm->w_task == current) {
-		w->slot = spfs_cycle_vma_write_lock(smm, vma);
-		if (w->slot >= 0) {
-			w->mm = smm->mm;
-			w->id = smm->id;
-			ret = 0;
-		}
+	if (smm && READ_ONCE(smm->w_begin) && smm->w_task == current &&
+	    !spfs_cycle_vma_write_lock(smm, vma)) {
+		w->vma = vma;
+		w->mm = smm->mm;
+		w->id = smm->id;
+		ret = 0;
 	}
 	rcu_read_unlock();
 	return ret;
@@ -284,7 +283,7 @@ int spfs_vma_write_lock_ret(struct kretprobe_instance *ri,
 	rcu_read_lock();
 	smm = spfs_mm_lookup(w->mm);
 	if (smm && smm->id == w->id)
-		spfs_cycle_vma_write_locked(smm, w->slot);
+		spfs_cycle_vma_write_locked(smm, w->vma);
 	rcu_read_unlock();
 	return 0;
 }
