@@ -7,10 +7,10 @@
  * write paths (spfs_writers.c); here is what belongs to the cycle as a
  * whole: its number, its cause, the fork that covers the whole mm, the
  * ranges its writers touched, and, on kernels with per-VMA locks, the
- * write locks it really took, for pvl's verdict: logged as they are taken
- * where the kernel takes them out of line (6.18 and 7.3:
- * __vma_start_write()), else as 6.12's down_write() of a VMA's lock shows
- * them, and at the cycle's end those not seen so far.
+ * write locks it really took, for pvl's verdict: logged as 6.12's
+ * down_write() of a VMA's lock shows them, or as they are taken where the
+ * kernel takes them out of line (6.18 and 7.3: __vma_start_write(),
+ * spfs_cycle_lock.c), and at the cycle's end those not seen so far.
  */
 
 #include <linux/kernel.h>
@@ -143,9 +143,8 @@ NOKPROBE_SYMBOL(spfs_cycle_range);
  * spfs_cycle_vma_locked(); the same for a lock seen only at the cycle's
  * end) to the end of the cycle.
  */
-static struct spfs_event spfs_cycle_lock_event(struct spfs_mm *smm,
-					       struct vm_area_struct *vma,
-					       u64 t)
+struct spfs_event spfs_cycle_lock_event(struct spfs_mm *smm,
+					struct vm_area_struct *vma, u64 t)
 {
 	return (struct spfs_event){
 		.type = SPFS_EV_VMA, .kind = SPFS_OP_VMA_LOCK,
@@ -155,14 +154,16 @@ static struct spfs_event spfs_cycle_lock_event(struct spfs_mm *smm,
 		.tid = current->pid,
 	};
 }
+NOKPROBE_SYMBOL(spfs_cycle_lock_event);
 
-static void spfs_cycle_log_lock(struct spfs_mm *smm,
-				const struct spfs_event *ev, u64 seq)
+void spfs_cycle_log_lock(struct spfs_mm *smm, const struct spfs_event *ev,
+			 u64 seq)
 {
 	trace_vma_event(smm->tgid, ev->kind, ev->cause, ev->start, ev->end,
 			seq);
 	spfs_stat_inc(SPFS_STAT_EVENTS_VMA_LOCK);
 }
+NOKPROBE_SYMBOL(spfs_cycle_log_lock);
 
 /*
  * The VMA whose lock is @sem, among those of [start, end) and its two
@@ -221,11 +222,12 @@ static struct vm_area_struct *spfs_cycle_sweep_sem(struct spfs_mm *smm,
  * A fork holds the locks of the VMAs below @end: published for the faults'
  * VMA lock attempts (spfs_fault_entry(), spfs_vma_lock_enter()).
  */
-static void spfs_cycle_fork_front(struct spfs_mm *smm, unsigned long end)
+void spfs_cycle_fork_front(struct spfs_mm *smm, unsigned long end)
 {
 	if (end > READ_ONCE(smm->w_front))
 		WRITE_ONCE(smm->w_front, end);
 }
+NOKPROBE_SYMBOL(spfs_cycle_fork_front);
 
 /*
  * The fork has the lock it waited for (its down_write() returns): the
@@ -392,104 +394,6 @@ void spfs_cycle_write_lock_hook(bool hooked)
 	spfs_cycle_write_lock_hooked = hooked;
 }
 
-/**
- * spfs_cycle_vma_write_lock() - the writer write-locks a VMA out of line
- * @smm: the mm's state, its cycle current's
- * @vma: the VMA, at the entry of SPFS_VMA_WRITE_LOCK_FN
- *
- * The kernel calls the function once per VMA and cycle: it marks the
- * VMA's reference count, from when new readers fail, waits for the
- * readers already in, and writes the VMA's lock sequence.  The lock is
- * asked for now and held to the end of the cycle, for the range the VMA
- * has now - a split or merge changes it later, within what is locked.
- * The event, asked for (SPFS_EVF_ASKED), stays open until the mark
- * (spfs_cycle_vma_marked()), its t_end: a reader that came in before it
- * is waited for, one that came after failed - or, the mark not seen,
- * until the function's return.  A reader that tried between the two
- * times cannot be placed against the mark from them, and is told by the
- * end of its fault (spfs_judge_vma()).
- * A VMA not attached yet (a new one, or a split's new half) is not
- * marked, and gets the lock as well, for its range as it stands.  With
- * this hook attached the cycle's end looks for no lock
- * (spfs_cycle_log_locks()).
- *
- * Return: 0 if the lock's event is open, to be ended at its mark or by
- * spfs_cycle_vma_write_locked(), or -1 if there is nothing to follow
- * (logged already, asked for to the end, where the table is full, or not
- * a lock the log keeps).
- */
-int spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma)
-{
-	struct spfs_event ev;
-	int slot;
-
-	if (!spfs_vma_lock_facts)
-		return -1;
-	if (smm->w_cause == SPFS_C_FORK) {
-		spfs_cycle_fork_front(smm, vma->vm_end);
-		return -1;
-	}
-	ev = spfs_cycle_lock_event(smm, vma, spfs_now());
-	ev.flags = SPFS_EVF_ASKED;
-	ev.t_end = 0;
-	slot = spfs_open_begin(smm, &ev, vma);
-	if (slot >= 0)
-		return 0;
-	/* No room: when it was taken stays unknown. */
-	spfs_cycle_log_lock(smm, &ev, spfs_log_append(smm, &ev));
-	return -1;
-}
-NOKPROBE_SYMBOL(spfs_cycle_vma_write_lock);
-
-/*
- * The open event of @vma's out-of-line lock, not ended yet: logged with
- * @t as its t_end, its slot freed.
- */
-static void spfs_cycle_vma_lock_end(struct spfs_mm *smm, const void *vma,
-				    u64 t)
-{
-	struct spfs_event ev;
-	int slot;
-
-	slot = spfs_open_find(smm, vma);
-	if (slot < 0)
-		return;
-	ev = smm->open[slot].ev;
-	if (ev.kind != SPFS_OP_VMA_LOCK || !(ev.flags & SPFS_EVF_ASKED))
-		return;
-	spfs_cycle_log_lock(smm, &ev, spfs_open_end(smm, slot, t));
-}
-
-/**
- * spfs_cycle_vma_marked() - the writer has marked a VMA's reference count
- * @smm: the mm's state, its cycle current's
- * @vma: the VMA, as the mark's operand gives it
- * @t: when, read first thing after the mark
- *
- * From the instruction after the mark: new readers fail from @t.  The
- * open event of the VMA's lock, if this is one, is logged with @t as its
- * t_end - its slot is free again while the writer waits for the readers
- * already in (a zap under a VMA read lock holds slots meanwhile).
- */
-void spfs_cycle_vma_marked(struct spfs_mm *smm, const void *vma, u64 t)
-{
-	spfs_cycle_vma_lock_end(smm, vma, t);
-}
-NOKPROBE_SYMBOL(spfs_cycle_vma_marked);
-
-/**
- * spfs_cycle_vma_write_locked() - SPFS_VMA_WRITE_LOCK_FN returns
- * @smm: the mm's state, its cycle current's
- * @vma: the VMA
- *
- * The writer has the VMA: the readers it waited for are out.  A lock
- * whose mark was not seen is logged asked for until now.
- */
-void spfs_cycle_vma_write_locked(struct spfs_mm *smm, const void *vma)
-{
-	spfs_cycle_vma_lock_end(smm, vma, spfs_now());
-}
-NOKPROBE_SYMBOL(spfs_cycle_vma_write_locked);
 
 /**
  * spfs_cycle_vma_queued() - the writer waits for a VMA lock it asked for

@@ -12,10 +12,11 @@
  *		  inline: wrapper/fprobe.h)
  *   kretprobes   down_write and friends (the write-cycle envelope), and the
  *		  VMA write paths of this kernel (wrapper/vma_probes.h)
- *   kprobes	  up_write, downgrade_write; the VMA write lock where it is
- *		  out of line (wrapper/vma_lock.h); lock_vma_under_rcu after
- *		  its call of mas_walk() (kernels with per-VMA locks: the VMA
+ *   kprobes	  up_write, downgrade_write; lock_vma_under_rcu after its
+ *		  call of mas_walk() (kernels with per-VMA locks: the VMA
  *		  lock attempt)
+ *
+ * The VMA write lock where it is out of line is spfs_probes_vlock.c's.
  *
  * The handlers are in spfs_fault.c and spfs_writers.c.  The tracepoints
  * are not exported to modules; they are found by name with
@@ -277,27 +278,6 @@ static struct kprobe spfs_wunlock_probes[] = {
 	{ .symbol_name = "downgrade_write", .pre_handler = spfs_wunlock_pre },
 };
 
-/* The VMA write lock, where it is out of line: listed there only. */
-static struct kretprobe spfs_vma_wlock_probe = {
-	.kp.symbol_name = SPFS_VMA_WRITE_LOCK_FN,
-	.entry_handler = spfs_vma_write_lock_entry,
-	.handler = spfs_vma_write_lock_ret,
-	.data_size = sizeof(struct spfs_wlock),
-};
-static bool spfs_vma_wlock_attached;
-#define SPFS_NR_VMA_WLOCK	SPFS_HAVE_VMA_WRITE_LOCK_FN
-
-/*
- * Its mark: the instruction after the lock cmpxchg that adds the writer's
- * flag to vm_refcnt, found in the running kernel's text.  Listed with the
- * lock, as "function+offset".
- */
-static struct spfs_mark_probe spfs_vma_mark_probe = {
-	.kp.pre_handler = spfs_vma_mark_pre,
-};
-static bool spfs_vma_mark_attached;
-static char spfs_vma_mark_name[64];
-
 #define SPFS_NR_WLOCK	ARRAY_SIZE(spfs_wlock_probes)
 #define SPFS_NR_WUNLOCK	ARRAY_SIZE(spfs_wunlock_probes)
 
@@ -341,73 +321,6 @@ static int spfs_envelope_register(void)
 		spfs_wunlock_attached |= BIT(i);
 	}
 	return 0;
-}
-
-/* struct pt_regs offsets of the x86-64 registers, by encoding. */
-static const unsigned short spfs_x86_reg_offset[16] = {
-	offsetof(struct pt_regs, ax), offsetof(struct pt_regs, cx),
-	offsetof(struct pt_regs, dx), offsetof(struct pt_regs, bx),
-	offsetof(struct pt_regs, sp), offsetof(struct pt_regs, bp),
-	offsetof(struct pt_regs, si), offsetof(struct pt_regs, di),
-	offsetof(struct pt_regs, r8), offsetof(struct pt_regs, r9),
-	offsetof(struct pt_regs, r10), offsetof(struct pt_regs, r11),
-	offsetof(struct pt_regs, r12), offsetof(struct pt_regs, r13),
-	offsetof(struct pt_regs, r14), offsetof(struct pt_regs, r15),
-};
-
-/*
- * Without the mark a VMA lock is asked for from the function's entry to
- * its return, and a fault that tried it in between is judged by its own
- * end (spfs_judge_vma()).
- */
-static void spfs_vma_mark_register(void)
-{
-	struct spfs_cmpxchg_site site;
-	int ret;
-
-	ret = spfs_lock_cmpxchg_site(spfs_vma_wlock_probe.kp.symbol_name,
-				     &site);
-	if (!ret) {
-		spfs_vma_mark_probe.kp.addr = (kprobe_opcode_t *)site.addr;
-		spfs_vma_mark_probe.reg_offset = spfs_x86_reg_offset[site.base];
-		spfs_vma_mark_probe.disp = site.disp;
-		spfs_vma_mark_probe.taken = site.taken;
-		ret = register_kprobe(&spfs_vma_mark_probe.kp);
-	}
-	if (ret) {
-		pr_info("no probe on %s's vm_refcnt mark (%d): its faults judged by their end\n",
-			spfs_vma_wlock_probe.kp.symbol_name, ret);
-		return;
-	}
-	/* "function+offset", without sprint_symbol()'s "/size". */
-	snprintf(spfs_vma_mark_name, sizeof(spfs_vma_mark_name), "%pS",
-		 (void *)site.addr);
-	spfs_vma_mark_name[strcspn(spfs_vma_mark_name, "/")] = '\0';
-	spfs_vma_mark_attached = true;
-}
-
-/*
- * pvl's verdict reads the VMA write locks the kernel takes; without this
- * probe they are looked for at the end of each write cycle, as held from
- * its start (spfs_cycle_end()).
- */
-static void spfs_vma_wlock_register(void)
-{
-	int ret;
-
-	if (!SPFS_NR_VMA_WLOCK || !SPFS_HOOK_WANTED(SPFS_HOOK_RWSEM))
-		return;
-	/* Before the function's entry is patched, and before TL is hooked. */
-	spfs_vma_mark_register();
-	spfs_vma_wlock_probe.maxactive = spfs_maxactive();
-	ret = register_kretprobe(&spfs_vma_wlock_probe);
-	if (ret) {
-		pr_info("VMA write lock %s not probed (%d)\n",
-			spfs_vma_wlock_probe.kp.symbol_name, ret);
-		return;
-	}
-	spfs_vma_wlock_attached = true;
-	spfs_cycle_write_lock_hook(true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -458,7 +371,7 @@ int spfs_probes_register(void)
 	ret = spfs_envelope_register();
 	if (ret)
 		goto unregister;
-	spfs_vma_wlock_register();
+	spfs_vlock_register(spfs_maxactive());
 	spfs_vma_probes_register();
 	ret = spfs_tps_register();
 	if (ret)
@@ -504,13 +417,7 @@ void spfs_probes_unregister(void)
 			unregister_kretprobe(&p->rp);
 		p->attached = false;
 	}
-	if (spfs_vma_wlock_attached)
-		unregister_kretprobe(&spfs_vma_wlock_probe);
-	spfs_vma_wlock_attached = false;
-	if (spfs_vma_mark_attached)
-		unregister_kprobe(&spfs_vma_mark_probe.kp);
-	spfs_vma_mark_attached = false;
-	spfs_cycle_write_lock_hook(false);
+	spfs_vlock_unregister();
 	for (i = 0; i < SPFS_NR_WUNLOCK; i++)
 		if (spfs_wunlock_attached & BIT(i))
 			unregister_kprobe(&spfs_wunlock_probes[i]);
@@ -530,27 +437,8 @@ void spfs_probes_unregister(void)
 unsigned int spfs_probes_count(void)
 {
 	return SPFS_NR_TPS + SPFS_NR_FHOOKS + SPFS_NR_FPROBES +
-	       SPFS_NR_WLOCK + SPFS_NR_WUNLOCK + 2 * SPFS_NR_VMA_WLOCK +
+	       SPFS_NR_WLOCK + SPFS_NR_WUNLOCK + SPFS_NR_VLOCK +
 	       ARRAY_SIZE(spfs_vma_probes);
-}
-
-static void spfs_info_kprobe(struct spfs_probe_info *info, struct kprobe *kp,
-			     bool attached, bool required)
-{
-	info->name = kp->symbol_name;
-	info->kind = "kprobe";
-	info->attached = attached;
-	info->required = required;
-	info->nmissed = kp->nmissed;
-}
-
-static void spfs_info_kretprobe(struct spfs_probe_info *info,
-				struct kretprobe *rp, bool attached,
-				bool required)
-{
-	spfs_info_kprobe(info, &rp->kp, attached, required);
-	info->kind = "kretprobe";
-	info->nmissed += rp->nmissed;
 }
 
 /**
@@ -607,20 +495,11 @@ void spfs_probe_info(unsigned int i, struct spfs_probe_info *info)
 		return;
 	}
 	i -= SPFS_NR_WUNLOCK;
-	if (i < SPFS_NR_VMA_WLOCK) {
-		spfs_info_kretprobe(info, &spfs_vma_wlock_probe,
-				    spfs_vma_wlock_attached, false);
+	if (i < SPFS_NR_VLOCK) {
+		spfs_vlock_info(i, info);
 		return;
 	}
-	i -= SPFS_NR_VMA_WLOCK;
-	if (i < SPFS_NR_VMA_WLOCK) {
-		spfs_info_kprobe(info, &spfs_vma_mark_probe.kp,
-				 spfs_vma_mark_attached, false);
-		info->name = spfs_vma_mark_attached ? spfs_vma_mark_name :
-			     "vm_refcnt mark";
-		return;
-	}
-	i -= SPFS_NR_VMA_WLOCK;
+	i -= SPFS_NR_VLOCK;
 	spfs_info_kretprobe(info, &spfs_vma_probes[i].rp,
 			    spfs_vma_probes[i].attached, false);
 }

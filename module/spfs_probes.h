@@ -5,7 +5,10 @@
 #ifndef _SPFS_PROBES_H
 #define _SPFS_PROBES_H
 
+#include <linux/kprobes.h>
 #include <linux/types.h>
+
+#include "wrapper/vma_lock.h"
 
 /**
  * struct spfs_probe_info - what one probe looks like from debugfs
@@ -28,5 +31,35 @@ int spfs_probes_register(void);
 void spfs_probes_unregister(void);
 unsigned int spfs_probes_count(void);
 void spfs_probe_info(unsigned int i, struct spfs_probe_info *info);
+
+static inline void spfs_info_kprobe(struct spfs_probe_info *info,
+				    struct kprobe *kp, bool attached,
+				    bool required)
+{
+	info->name = kp->symbol_name;
+	info->kind = "kprobe";
+	info->attached = attached;
+	info->required = required;
+	info->nmissed = kp->nmissed;
+}
+
+static inline void spfs_info_kretprobe(struct spfs_probe_info *info,
+				       struct kretprobe *rp, bool attached,
+				       bool required)
+{
+	spfs_info_kprobe(info, &rp->kp, attached, required);
+	info->kind = "kretprobe";
+	info->nmissed += rp->nmissed;
+}
+
+/*
+ * The VMA write lock where it is out of line (spfs_probes_vlock.c, for
+ * spfs_probes.c): the function and its vm_refcnt mark, listed there only.
+ */
+#define SPFS_NR_VLOCK	(2 * SPFS_HAVE_VMA_WRITE_LOCK_FN)
+
+void spfs_vlock_register(int maxactive);
+void spfs_vlock_unregister(void);
+void spfs_vlock_info(unsigned int i, struct spfs_probe_info *info);
 
 #endif /* _SPFS_PROBES_H */

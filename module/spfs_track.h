@@ -259,6 +259,13 @@ int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_fork_read_unlock(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_vma_queued(struct spfs_mm *smm, const void *sem);
 void spfs_cycle_vma_locked(struct spfs_mm *smm, int slot);
+/* spfs_cycle.c, for spfs_cycle_lock.c */
+struct spfs_event spfs_cycle_lock_event(struct spfs_mm *smm,
+					struct vm_area_struct *vma, u64 t);
+void spfs_cycle_log_lock(struct spfs_mm *smm, const struct spfs_event *ev,
+			 u64 seq);
+void spfs_cycle_fork_front(struct spfs_mm *smm, unsigned long end);
+/* spfs_cycle_lock.c */
 int spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma);
 void spfs_cycle_vma_write_locked(struct spfs_mm *smm, const void *vma);
 void spfs_cycle_vma_marked(struct spfs_mm *smm, const void *vma, u64 t);
