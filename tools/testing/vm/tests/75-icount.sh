@@ -15,8 +15,8 @@ ICOUNT_TOLERANCE=10
 # Runs of each configuration, alternating; each keeps its fewest
 # instructions per fault.  Whatever else the guest runs meanwhile (a
 # kworker woken by the host's I/O, whose timing the instruction count
-# does not govern) only adds: once, 5 ms of it in the module's run made
-# +769 of a +690 module.
+# does not govern) only adds; a single run once measured +769 for a
+# module that adds about 690.
 ICOUNT_RUNS=3
 
 # icount_precheck: 0 if this boot counts instructions and the kernel has
