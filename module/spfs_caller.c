@@ -89,11 +89,16 @@ void spfs_caller_learn(unsigned long ret_ip)
 }
 NOKPROBE_SYMBOL(spfs_caller_learn);
 
-/*
- * Where a function is, by name: modules have no kallsyms_lookup_name(),
- * but registering a kprobe resolves its symbol.
+/**
+ * spfs_symbol_address() - where a function is, by name
+ * @name: the function
+ *
+ * Modules have no kallsyms_lookup_name(), but registering a kprobe
+ * resolves its symbol.
+ *
+ * Return: its address, or 0 if there is no such function to probe.
  */
-static unsigned long spfs_symbol_address(const char *name)
+unsigned long spfs_symbol_address(const char *name)
 {
 	struct kprobe kp = { .symbol_name = name };
 	unsigned long addr;
@@ -147,6 +152,81 @@ unsigned long spfs_call_return_offset(const char *caller, const char *callee)
 		to = start + off + sizeof(insn) + rel;
 		if (to <= target && to + SPFS_CALLEE_PADDING >= target)
 			return off + sizeof(insn);
+	}
+	return 0;
+}
+
+/*
+ * The length of a "mov %eax, %r32" at @p (89 /r or 8B /r, a register
+ * operand, REX.B or REX.R for r8d-r15d), or 0 if it is not one: how a
+ * compiler keeps a call's return value.
+ */
+static unsigned int spfs_mov_from_eax(const u8 *p)
+{
+	unsigned int i = 0;
+	u8 rex = 0;
+
+	if ((p[0] & 0xf0) == 0x40) {
+		rex = p[0];
+		i = 1;
+	}
+	if (rex & 0x08)		/* REX.W: a 64-bit move, not of an int */
+		return 0;
+	if (p[i] == 0x89 && (p[i + 1] & 0xf8) == 0xc0 && !(rex & 0x04))
+		return i + 2;	/* 89 /r: reg is eax, rm the copy */
+	if (p[i] == 0x8b && (p[i + 1] & 0xc7) == 0xc0 && !(rex & 0x01))
+		return i + 2;	/* 8B /r: rm is eax, reg the copy */
+	return 0;
+}
+
+/**
+ * spfs_call_join_offset() - where two calls' paths join, their value in eax
+ * @caller: the calling function
+ * @main: the callee of the path that falls through to the join
+ * @other: the callee of the path that jumps to it
+ *
+ * Both calls' results go to one variable, so compilers end the branches
+ * alike: "call @main; mov %eax, %reg" falls through to the join, "call
+ * @other; mov %eax, %reg; jmp join" jumps there - with eax still the
+ * value either call returned.  A probe at the join sees both paths and,
+ * no jump target inside its first instructions, can be optimized into a
+ * jump; one right after the call of @main cannot (the other path's jump
+ * lands three bytes on).  At load, as spfs_call_return_offset().
+ *
+ * Return: the join's offset in @caller, or 0 if the code has another
+ * shape.
+ */
+unsigned long spfs_call_join_offset(const char *caller, const char *main,
+				    const char *other)
+{
+	unsigned long start, size, ret_main, ret_other, join;
+	unsigned int len;
+	u8 b[8];
+
+	ret_main = spfs_call_return_offset(caller, main);
+	ret_other = spfs_call_return_offset(caller, other);
+	/* The symbol's start, not where a kprobe on it goes (past ENDBR). */
+	start = spfs_symbol_address(caller);
+	if (!start || spfs_caller_bounds(start, &start, &size) ||
+	    !ret_main || !ret_other ||
+	    copy_from_kernel_nofault(b, (void *)(start + ret_main), sizeof(b)))
+		return 0;
+	len = spfs_mov_from_eax(b);
+	if (!len)
+		return 0;
+	join = ret_main + len;
+	if (copy_from_kernel_nofault(b, (void *)(start + ret_other), sizeof(b)))
+		return 0;
+	len = spfs_mov_from_eax(b);
+	if (!len)
+		return 0;
+	if (b[len] == 0xeb)
+		return ret_other + len + 2 + (s8)b[len + 1] == join ? join : 0;
+	if (b[len] == 0xe9 && len + 5 <= sizeof(b)) {
+		s32 rel;
+
+		memcpy(&rel, &b[len + 1], sizeof(rel));
+		return ret_other + len + 5 + rel == join ? join : 0;
 	}
 	return 0;
 }

@@ -29,6 +29,9 @@ struct spfs_cmpxchg_site {
 int spfs_caller_init(void);
 int spfs_lock_cmpxchg_site(const char *fn, struct spfs_cmpxchg_site *site);
 unsigned long spfs_call_return_offset(const char *caller, const char *callee);
+unsigned long spfs_symbol_address(const char *name);
+unsigned long spfs_call_join_offset(const char *caller, const char *main,
+				    const char *other);
 void spfs_caller_learn(unsigned long ret_ip);
 
 /* TL's part: learn the caller from the first user fault that gets here. */

@@ -16,8 +16,10 @@
  *       handler (do_user_addr_fault() on x86), or inside the fault by
  *       fault_dirty_shared_page() for a write to a clean shared page, when
  *       the fault returns VM_FAULT_COMPLETED; where vma_end_read() is
- *       inline (6.18, 7.3), handle_mm_fault()'s return (an fprobe).  The
- *       events logged since T0 are judged and counted.
+ *       inline (6.18, 7.3), handle_mm_fault() once the fault is handled
+ *       (a kprobe; an fprobe on its return where the kprobe cannot be
+ *       placed: spfs_probes_t1.c).  The events logged since T0 are judged
+ *       and counted.
  *
  * A call that returns VM_FAULT_RETRY has dropped the lock inside, from mm
  * code; the retry's own handle_mm_fault() entry judges the fault as the
@@ -101,33 +103,6 @@ static __always_inline void spfs_inflate(void)
 {
 }
 #endif
-
-/*
- * How far a fork under way in @smm has write-locked its VMAs, for pvl's
- * verdict (&spfs_fault.fork_front); called with @smm's write cycle seen
- * under way (its w_begin read with acquire).
- */
-static void spfs_fault_fork_front(struct spfs_slot *s, struct spfs_mm *smm)
-{
-	s->fork_cycle = READ_ONCE(smm->w_cycle);
-	s->fork_front = READ_ONCE(smm->w_front);
-}
-NOKPROBE_SYMBOL(spfs_fault_fork_front);
-
-/*
- * At the fault's VMA lock attempt, with a fork under way somewhere: read
- * its progress again, as the attempt meets it.  Preemption is off: an RCU
- * reader.
- */
-static noinline void spfs_vma_lock_fork_front(struct spfs_slot *s)
-{
-	struct spfs_mm *smm = spfs_mm_lookup(s->mm);
-
-	/* Pairs with spfs_cycle_begin(): w_cycle, w_front set before. */
-	if (smm && smm->id == s->mm_id && smp_load_acquire(&smm->w_begin))
-		spfs_fault_fork_front(s, smm);
-}
-NOKPROBE_SYMBOL(spfs_vma_lock_fork_front);
 
 /**
  * spfs_fault_entry() - T0: probe on exceptions:page_fault_user
@@ -379,10 +354,15 @@ out:
 }
 NOKPROBE_SYMBOL(spfs_tl);
 
-/* T1 in slot @s's task, the fault's lock still held: judge, free. */
-static __always_inline void spfs_t1_slot(struct spfs_slot *s, bool completed)
+/*
+ * T1 in slot @s's task, the fault's lock still held: judge, free.  The
+ * kernel's outcome: @completed, the fault returned VM_FAULT_COMPLETED (its
+ * lock released inside); else @failed, it returned an error, which the
+ * kernel counts as no fault (mm_account_fault()).
+ */
+static __always_inline void spfs_t1_slot(struct spfs_slot *s, bool completed,
+					 bool failed)
 {
-	bool retried;
 	u32 flags;
 
 	if (s->state == SPFS_SLOT_RETRYING) {
@@ -394,11 +374,10 @@ static __always_inline void spfs_t1_slot(struct spfs_slot *s, bool completed)
 		return;	/* not at handle_mm_fault() yet: not this fault's */
 	if (completed) {
 		flags = SPFS_F(COMPLETED);
-		retried = false;
+		failed = false;
 		spfs_stat_inc(SPFS_STAT_FAULTS_COMPLETED);
 	} else {
-		retried = spfs_task_faults() == s->flt;
-		flags = retried ? SPFS_F(REAL_RETRY) : 0;
+		flags = failed ? SPFS_F(REAL_RETRY) : 0;
 	}
 	/* pmd_same() at commit: did the PMD the T0 walk read change? */
 	if (!(s->flags & (SPFS_F(NO_PAGE_TABLE) | SPFS_F(HUGE_PMD)))) {
@@ -411,8 +390,17 @@ static __always_inline void spfs_t1_slot(struct spfs_slot *s, bool completed)
 		if (spfs_pmd_changed(s->mm, s->addr, s->pmd, &s->path))
 			flags |= SPFS_F(PMD_CHANGED);
 	}
-	spfs_judge_slot(s, spfs_now(), flags, spfs_real(s, retried));
+	spfs_judge_slot(s, spfs_now(), flags, spfs_real(s, failed));
 	spfs_slot_free(s);
+}
+
+/*
+ * After mm_account_fault(): a fault that neither retried nor failed has
+ * moved the task's count since TL.
+ */
+static __always_inline bool spfs_t1_failed(const struct spfs_slot *s)
+{
+	return spfs_task_faults() == s->flt;
 }
 
 /*
@@ -471,7 +459,7 @@ void notrace spfs_t1(unsigned long ip, unsigned long parent_ip,
 		if (SPFS_HAVE_VMA_LOCK && s->vma_locked &&
 		    atomic_read(&spfs_cycle_forks))
 			spfs_t1_fork(s, (const void *)spfs_ftrace_arg(fregs, 0));
-		spfs_t1_slot(s, completed);
+		spfs_t1_slot(s, completed, spfs_t1_failed(s));
 	}
 	preempt_enable_notrace();
 }
@@ -508,67 +496,43 @@ void notrace spfs_t1_ret(struct fprobe *fp, unsigned long entry_ip,
 	preempt_disable_notrace();
 	s = spfs_slot_find(current);
 	if (s)
-		spfs_t1_slot(s, ret & VM_FAULT_COMPLETED);
+		spfs_t1_slot(s, ret & VM_FAULT_COMPLETED, spfs_t1_failed(s));
 	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(spfs_t1_ret);
-#endif /* SPFS_T1_AT_RETURN */
-
-/*
- * A user fault not at TL yet tries the VMA lock now: a writer gone by then
- * does not stop it (see spfs_judge_vma()).  A lookup that found a VMA
- * detached under it walks again and checks again: the last time counts.
- */
-static __always_inline void spfs_vma_lock_attempt(void)
-{
-	struct spfs_slot *s;
-
-	if (!spfs_is_active() || SPFS_PROFILING(EMPTY))
-		return;
-	preempt_disable_notrace();
-	s = spfs_slot_find(current);
-	if (s && s->state == SPFS_SLOT_PENDING) {
-		s->t_vma_lock = spfs_now();
-		/* A fork may have begun, or gone on, since T0. */
-		if (atomic_read(&spfs_cycle_forks))
-			spfs_vma_lock_fork_front(s);
-	}
-	preempt_enable_notrace();
-}
 
 /**
- * spfs_vma_lock_walked() - lock_vma_under_rcu() has found the VMA (6.4+)
- * @kp: the kprobe, on the instruction after its call of mas_walk()
- * @regs: unused
+ * spfs_t1_handled() - T1: handle_mm_fault() has handled the fault
+ * @kp: the kprobe, on the instruction after its call of __handle_mm_fault()
+ *	or hugetlb_fault() (spfs_probes_t1.c)
+ * @regs: ax holds what the call returned
  *
- * vma_start_read(), inline, checks the VMA's write lock a few
- * instructions on: the attempt is timed here, not at the function's
- * entry, for the maple-tree walk in between is long enough for a writer
- * to take or release the lock meanwhile.
+ * Where vma_end_read() is inline, the lock still held (VM_FAULT_RETRY
+ * dropped it: spfs_tl() judges), before mm_account_fault(): an error is
+ * read from the return value.  A slot in its first handle_mm_fault() call
+ * is in this one: TL ends it at any other call of the task.  Two
+ * differences from the fprobe on the return: a VM_DROPPABLE mapping's
+ * VM_FAULT_OOM, which handle_mm_fault() clears after the call, is taken
+ * as failed; and a fault under the VMA lock that handle_mm_fault()
+ * refuses before either call (sanitize_fault_flags(),
+ * arch_vma_access_permitted(): a SIGSEGV) is not seen here, and is judged
+ * at the task's next fault or exit (faults_late).  Preemption is off (a
+ * kprobe handler).
  *
  * Return: 0.
  */
-int spfs_vma_lock_walked(struct kprobe *kp, struct pt_regs *regs)
+int spfs_t1_handled(struct kprobe *kp, struct pt_regs *regs)
 {
-	spfs_vma_lock_attempt();
+	vm_fault_t ret = (__force vm_fault_t)regs->ax;
+	struct spfs_slot *s;
+
+	if (SPFS_PROFILING(EMPTY) || (ret & VM_FAULT_RETRY) ||
+	    !spfs_is_active())
+		return 0;
+	s = spfs_slot_find(current);
+	if (s)
+		spfs_t1_slot(s, ret & VM_FAULT_COMPLETED, ret & VM_FAULT_ERROR);
 	return 0;
 }
-NOKPROBE_SYMBOL(spfs_vma_lock_walked);
-
-/**
- * spfs_vma_lock_enter() - lock_vma_under_rcu(mm, address) entered (6.4+)
- * @ip: the hooked function
- * @parent_ip: its caller
- * @op: the ftrace_ops
- * @fregs: its arguments
- *
- * Where the call of mas_walk() in lock_vma_under_rcu() was not found: the
- * attempt timed at the entry, before the walk.
- */
-void notrace spfs_vma_lock_enter(unsigned long ip, unsigned long parent_ip,
-				 struct ftrace_ops *op,
-				 struct ftrace_regs *fregs)
-{
-	spfs_vma_lock_attempt();
-}
-NOKPROBE_SYMBOL(spfs_vma_lock_enter);
+NOKPROBE_SYMBOL(spfs_t1_handled);
+#endif /* SPFS_T1_AT_RETURN */

@@ -28,15 +28,21 @@ void spfs_tl(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *op,
 	     struct ftrace_regs *fregs);
 void spfs_t1(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *op,
 	     struct ftrace_regs *fregs);
-void spfs_vma_lock_enter(unsigned long ip, unsigned long parent_ip,
-			 struct ftrace_ops *op, struct ftrace_regs *fregs);
-int spfs_vma_lock_walked(struct kprobe *kp, struct pt_regs *regs);
 #if SPFS_T1_AT_RETURN
+int spfs_t1_handled(struct kprobe *kp, struct pt_regs *regs);
 void spfs_t1_ret(struct fprobe *fp, unsigned long entry_ip,
 		 unsigned long ret_ip, struct ftrace_regs *fregs, void *data);
 #endif
 void spfs_fault_stack_growth(void);
 int spfs_fault_init(void);
+
+/* The VMA lock attempt (spfs_fault_vlock.c), and T0's fork front. */
+struct spfs_mm;
+struct spfs_slot;
+void spfs_vma_lock_enter(unsigned long ip, unsigned long parent_ip,
+			 struct ftrace_ops *op, struct ftrace_regs *fregs);
+int spfs_vma_lock_walked(struct kprobe *kp, struct pt_regs *regs);
+void spfs_fault_fork_front(struct spfs_slot *s, struct spfs_mm *smm);
 
 /**
  * struct spfs_wlock - a down_write() of a tracked mm's writer, or its

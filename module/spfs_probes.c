@@ -8,15 +8,14 @@
  *   ftrace_ops   handle_mm_fault entry (TL); up_read, filtered to the
  *		  release of a fault's lock (T1); lock_vma_under_rcu's entry
  *		  where the kprobe below cannot be placed
- *   fprobe	  handle_mm_fault's return (T1 where vma_end_read() is
- *		  inline: wrapper/fprobe.h)
  *   kretprobes   down_write and friends (the write-cycle envelope), and the
  *		  VMA write paths of this kernel (wrapper/vma_probes.h)
  *   kprobes	  up_write, downgrade_write; lock_vma_under_rcu after its
  *		  call of mas_walk() (kernels with per-VMA locks: the VMA
  *		  lock attempt)
  *
- * The VMA write lock where it is out of line is spfs_probes_vlock.c's.
+ * The VMA write lock where it is out of line is spfs_probes_vlock.c's;
+ * T1 where vma_end_read() is inline, spfs_probes_t1.c's.
  *
  * The handlers are in spfs_fault.c and spfs_writers.c.  The tracepoints
  * are not exported to modules; they are found by name with
@@ -223,44 +222,6 @@ static int spfs_fhooks_register(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* T1 at handle_mm_fault()'s return                                     */
-
-#if SPFS_T1_AT_RETURN
-static struct fprobe spfs_t1_fprobe = { .exit_handler = spfs_t1_ret };
-#define SPFS_NR_FPROBES	1
-#else
-#define SPFS_NR_FPROBES	0
-#endif
-static bool spfs_t1_fprobe_attached;
-
-/* Required where it is: no fault under the VMA lock ends without it. */
-static int spfs_fprobes_register(void)
-{
-#if SPFS_T1_AT_RETURN
-	int ret;
-
-	if (!SPFS_HOOK_WANTED(SPFS_HOOK_T1))
-		return 0;
-	ret = register_fprobe(&spfs_t1_fprobe, "handle_mm_fault", NULL);
-	if (ret) {
-		pr_err("cannot fprobe handle_mm_fault: %d\n", ret);
-		return ret;
-	}
-	spfs_t1_fprobe_attached = true;
-#endif
-	return 0;
-}
-
-static void spfs_fprobes_unregister(void)
-{
-#if SPFS_T1_AT_RETURN
-	if (spfs_t1_fprobe_attached)
-		unregister_fprobe(&spfs_t1_fprobe);
-#endif
-	spfs_t1_fprobe_attached = false;
-}
-
-/* ------------------------------------------------------------------ */
 /* The mmap_lock write envelope                                         */
 
 #define SPFS_WLOCK(sym, ret)						\
@@ -376,10 +337,11 @@ int spfs_probes_register(void)
 	ret = spfs_tps_register();
 	if (ret)
 		goto unregister;
-	ret = spfs_fhooks_register();
+	/* Before TL is hooked: it reads kallsyms' buffer, as TL's learner. */
+	ret = spfs_t1_register();
 	if (ret)
 		goto unregister;
-	ret = spfs_fprobes_register();
+	ret = spfs_fhooks_register();
 	if (ret)
 		goto unregister;
 	return 0;
@@ -398,12 +360,12 @@ void spfs_probes_unregister(void)
 {
 	unsigned int i;
 
-	spfs_fprobes_unregister();
 	for (i = 0; i < ARRAY_SIZE(spfs_fhooks); i++)
 		spfs_fhook_unregister(&spfs_fhooks[i]);
 	if (spfs_vma_walk_attached)
 		unregister_kprobe(&spfs_vma_walk_probe);
 	spfs_vma_walk_attached = false;
+	spfs_t1_unregister();
 	for (i = 0; i < SPFS_NR_TPS; i++) {
 		if (spfs_tps[i].attached)
 			tracepoint_probe_unregister(spfs_tps[i].tp,
@@ -436,7 +398,7 @@ void spfs_probes_unregister(void)
  */
 unsigned int spfs_probes_count(void)
 {
-	return SPFS_NR_TPS + SPFS_NR_FHOOKS + SPFS_NR_FPROBES +
+	return SPFS_NR_TPS + SPFS_NR_FHOOKS + SPFS_NR_T1_PROBES +
 	       SPFS_NR_WLOCK + SPFS_NR_WUNLOCK + SPFS_NR_VLOCK +
 	       ARRAY_SIZE(spfs_vma_probes);
 }
@@ -472,17 +434,11 @@ void spfs_probe_info(unsigned int i, struct spfs_probe_info *info)
 		return;
 	}
 	i -= SPFS_NR_FHOOKS;
-#if SPFS_T1_AT_RETURN
-	if (i < SPFS_NR_FPROBES) {
-		info->name = "handle_mm_fault";
-		info->kind = "fprobe";
-		info->attached = spfs_t1_fprobe_attached;
-		info->required = true;
-		info->nmissed = spfs_t1_fprobe.nmissed;
+	if (i < SPFS_NR_T1_PROBES) {
+		spfs_t1_info(i, info);
 		return;
 	}
-#endif
-	i -= SPFS_NR_FPROBES;
+	i -= SPFS_NR_T1_PROBES;
 	if (i < SPFS_NR_WLOCK) {
 		spfs_info_kretprobe(info, &spfs_wlock_probes[i],
 				    spfs_wlock_attached & BIT(i), true);

@@ -8,12 +8,13 @@
 #include <linux/kprobes.h>
 #include <linux/types.h>
 
+#include "wrapper/fprobe.h"
 #include "wrapper/vma_lock.h"
 
 /**
  * struct spfs_probe_info - what one probe looks like from debugfs
  * @name: the probed symbol or tracepoint
- * @kind: "tracepoint", "ftrace", "kprobe" or "kretprobe"
+ * @kind: "tracepoint", "ftrace", "kprobe", "kretprobe" or "fprobe"
  * @attached: whether it is registered
  * @required: whether the module refuses to load without it
  * @nmissed: hits it could not handle (kretprobe instances exhausted, or
@@ -61,5 +62,32 @@ static inline void spfs_info_kretprobe(struct spfs_probe_info *info,
 void spfs_vlock_register(int maxactive);
 void spfs_vlock_unregister(void);
 void spfs_vlock_info(unsigned int i, struct spfs_probe_info *info);
+
+/*
+ * T1 where vma_end_read() is inline (spfs_probes_t1.c, for spfs_probes.c):
+ * a kprobe after each of handle_mm_fault()'s calls that handle the fault,
+ * or, where they are not found, an fprobe on its return.
+ */
+#define SPFS_NR_T1_CALLS	2
+#define SPFS_NR_T1_PROBES	((SPFS_NR_T1_CALLS + 1) * SPFS_T1_AT_RETURN)
+
+#if SPFS_T1_AT_RETURN
+int spfs_t1_register(void);
+void spfs_t1_unregister(void);
+void spfs_t1_info(unsigned int i, struct spfs_probe_info *info);
+#else
+static inline int spfs_t1_register(void)
+{
+	return 0;
+}
+
+static inline void spfs_t1_unregister(void)
+{
+}
+
+static inline void spfs_t1_info(unsigned int i, struct spfs_probe_info *info)
+{
+}
+#endif
 
 #endif /* _SPFS_PROBES_H */
