@@ -35,6 +35,31 @@ test_probe_attached() {
 }
 t "fault-path hooks attached, nmissed reported" test_probe_attached
 
+# Where vma_end_read() is inline (6.15 on) T1 is a kprobe where
+# handle_mm_fault()'s two calls join: its price (a jump, not an int3) is
+# what tools/bench/budget counts on.  The kernel optimizes kprobes a few
+# jiffies after registering them.
+test_t1_kprobe_optimized() {
+	local site _
+
+	grep -q '^handle_mm_fault fprobe ' "$SPFS_DBG/probes" ||
+		{ diag "T1 is up_read()'s hook on this kernel"; return 77; }
+	site=$(awk '$1 ~ /^handle_mm_fault\+/ && $2 == "kprobe" &&
+		$3 == "attached" { print $1 }' "$SPFS_DBG/probes")
+	[ "$(echo "$site" | wc -w)" = 1 ] ||
+		{ diag "not one kprobe at the join:"; cat "$SPFS_DBG/probes"; return 1; }
+	for _ in $(seq 50); do
+		awk -v s="$site" '$3 == s && /\[OPTIMIZED\]/ { f = 1 }
+			END { exit !f }' /sys/kernel/debug/kprobes/list && return 0
+		sleep 0.1
+	done
+	diag "$site is not optimized:"
+	grep -F "$site" /sys/kernel/debug/kprobes/list
+	return 1
+}
+t "T1 where vma_end_read() is inline: one kprobe, optimized into a jump" \
+	test_t1_kprobe_optimized
+
 test_debugfs_modes() {
 	local f want got rc=0
 
