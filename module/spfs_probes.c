@@ -398,7 +398,7 @@ void spfs_probes_unregister(void)
  */
 unsigned int spfs_probes_count(void)
 {
-	return SPFS_NR_TPS + SPFS_NR_FHOOKS + SPFS_NR_T1_PROBES +
+	return SPFS_NR_TPS + SPFS_NR_FHOOKS + spfs_t1_count() +
 	       SPFS_NR_WLOCK + SPFS_NR_WUNLOCK + SPFS_NR_VLOCK +
 	       ARRAY_SIZE(spfs_vma_probes);
 }
@@ -434,11 +434,11 @@ void spfs_probe_info(unsigned int i, struct spfs_probe_info *info)
 		return;
 	}
 	i -= SPFS_NR_FHOOKS;
-	if (i < SPFS_NR_T1_PROBES) {
+	if (i < spfs_t1_count()) {
 		spfs_t1_info(i, info);
 		return;
 	}
-	i -= SPFS_NR_T1_PROBES;
+	i -= spfs_t1_count();
 	if (i < SPFS_NR_WLOCK) {
 		spfs_info_kretprobe(info, &spfs_wlock_probes[i],
 				    spfs_wlock_attached & BIT(i), true);

@@ -68,12 +68,10 @@ void spfs_vlock_info(unsigned int i, struct spfs_probe_info *info);
  * a kprobe after each of handle_mm_fault()'s calls that handle the fault,
  * or, where they are not found, an fprobe on its return.
  */
-#define SPFS_NR_T1_CALLS	2
-#define SPFS_NR_T1_PROBES	((SPFS_NR_T1_CALLS + 1) * SPFS_T1_AT_RETURN)
-
 #if SPFS_T1_AT_RETURN
 int spfs_t1_register(void);
 void spfs_t1_unregister(void);
+unsigned int spfs_t1_count(void);
 void spfs_t1_info(unsigned int i, struct spfs_probe_info *info);
 #else
 static inline int spfs_t1_register(void)
@@ -83,6 +81,11 @@ static inline int spfs_t1_register(void)
 
 static inline void spfs_t1_unregister(void)
 {
+}
+
+static inline unsigned int spfs_t1_count(void)
+{
+	return 0;
 }
 
 static inline void spfs_t1_info(unsigned int i, struct spfs_probe_info *info)

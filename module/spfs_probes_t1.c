@@ -19,6 +19,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitops.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 
@@ -34,6 +35,8 @@
  * The calls that handle a fault in handle_mm_fault(); hugetlb_fault()
  * exists only with CONFIG_HUGETLB_PAGE, and is then required too.
  */
+#define SPFS_NR_T1_CALLS	2
+
 static const char * const spfs_t1_callees[SPFS_NR_T1_CALLS] = {
 	"__handle_mm_fault",
 	"hugetlb_fault",
@@ -141,25 +144,38 @@ void spfs_t1_unregister(void)
 }
 
 /**
- * spfs_t1_info() - describe T1's probe @i, below SPFS_NR_T1_PROBES
- * @i: the probe: the kprobes, then the fprobe
- * @info: filled in
+ * spfs_t1_count() - how many probes spfs_t1_info() describes
  *
- * The probes in use are required; the others are listed unattached.
+ * The kprobes in use, or else the fprobe, attached or not.
+ *
+ * Return: the number of T1's probes listed.
+ */
+unsigned int spfs_t1_count(void)
+{
+	return spfs_t1_kprobes_attached ? hweight_long(spfs_t1_kprobes_attached) :
+					  1;
+}
+
+/**
+ * spfs_t1_info() - describe T1's probe @i, below spfs_t1_count()
+ * @i: the probe
+ * @info: filled in
  */
 void spfs_t1_info(unsigned int i, struct spfs_probe_info *info)
 {
-	if (i < SPFS_NR_T1_CALLS) {
-		bool on = spfs_t1_kprobes_attached & BIT(i);
+	unsigned int k;
 
-		spfs_info_kprobe(info, &spfs_t1_kprobes[i], on, on);
-		info->name = on ? spfs_t1_kprobe_names[i] : "handle_mm_fault";
+	for (k = 0; k < SPFS_NR_T1_CALLS; k++) {
+		if (!(spfs_t1_kprobes_attached & BIT(k)) || i--)
+			continue;
+		spfs_info_kprobe(info, &spfs_t1_kprobes[k], true, true);
+		info->name = spfs_t1_kprobe_names[k];
 		return;
 	}
 	info->name = "handle_mm_fault";
 	info->kind = "fprobe";
 	info->attached = spfs_t1_fprobe_attached;
-	info->required = spfs_t1_fprobe_attached;
+	info->required = true;
 	info->nmissed = spfs_t1_fprobe.nmissed;
 }
 
