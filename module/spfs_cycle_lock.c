@@ -29,7 +29,7 @@
  * asked for now and held to the end of the cycle, for the range the VMA
  * has now - a split or merge changes it later, within what is locked.
  * The event, asked for (SPFS_EVF_ASKED), stays open until the mark
- * (spfs_cycle_vma_marked()), its t_end: a reader that came in before it
+ * (spfs_cycle_vma_lock_held()), its t_end: a reader that came in before it
  * is waited for, one that came after failed - or, the mark not seen,
  * until the function's return.  A reader that tried between the two
  * times cannot be placed against the mark from them, and is told by the
@@ -40,7 +40,7 @@
  * (spfs_cycle_log_locks()).
  *
  * Return: 0 if the lock's event is open, to be ended at its mark or by
- * spfs_cycle_vma_write_locked(), or -1 if there is nothing to follow
+ * spfs_cycle_vma_lock_held(), or -1 if there is nothing to follow
  * (logged already, asked for to the end, where the table is full, or not
  * a lock the log keeps).
  */
@@ -67,12 +67,21 @@ int spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma)
 }
 NOKPROBE_SYMBOL(spfs_cycle_vma_write_lock);
 
-/*
- * The open event of @vma's out-of-line lock, not ended yet: logged with
- * @t as its t_end, its slot freed.
+/**
+ * spfs_cycle_vma_lock_held() - a VMA's out-of-line write lock is held
+ * @smm: the mm's state, its cycle current's
+ * @vma: the VMA
+ * @t: from when new readers fail
+ *
+ * From the instruction after the writer's mark of the VMA's reference
+ * count, @t read first thing after it; or, the mark not seen, from
+ * SPFS_VMA_WRITE_LOCK_FN's return, @t then (the readers it waited for
+ * are out).  The open event of the VMA's lock, if it has one not ended
+ * yet, is logged with @t as its t_end: at the mark its slot is free
+ * again while the writer waits for the readers already in (a zap under a
+ * VMA read lock holds slots meanwhile).
  */
-static void spfs_cycle_vma_lock_end(struct spfs_mm *smm, const void *vma,
-				    u64 t)
+void spfs_cycle_vma_lock_held(struct spfs_mm *smm, const void *vma, u64 t)
 {
 	struct spfs_event ev;
 	int slot;
@@ -85,34 +94,4 @@ static void spfs_cycle_vma_lock_end(struct spfs_mm *smm, const void *vma,
 		return;
 	spfs_cycle_log_lock(smm, &ev, spfs_open_end(smm, slot, t));
 }
-
-/**
- * spfs_cycle_vma_marked() - the writer has marked a VMA's reference count
- * @smm: the mm's state, its cycle current's
- * @vma: the VMA, as the mark's operand gives it
- * @t: when, read first thing after the mark
- *
- * From the instruction after the mark: new readers fail from @t.  The
- * open event of the VMA's lock, if this is one, is logged with @t as its
- * t_end - its slot is free again while the writer waits for the readers
- * already in (a zap under a VMA read lock holds slots meanwhile).
- */
-void spfs_cycle_vma_marked(struct spfs_mm *smm, const void *vma, u64 t)
-{
-	spfs_cycle_vma_lock_end(smm, vma, t);
-}
-NOKPROBE_SYMBOL(spfs_cycle_vma_marked);
-
-/**
- * spfs_cycle_vma_write_locked() - SPFS_VMA_WRITE_LOCK_FN returns
- * @smm: the mm's state, its cycle current's
- * @vma: the VMA
- *
- * The writer has the VMA: the readers it waited for are out.  A lock
- * whose mark was not seen is logged asked for until now.
- */
-void spfs_cycle_vma_write_locked(struct spfs_mm *smm, const void *vma)
-{
-	spfs_cycle_vma_lock_end(smm, vma, spfs_now());
-}
-NOKPROBE_SYMBOL(spfs_cycle_vma_write_locked);
+NOKPROBE_SYMBOL(spfs_cycle_vma_lock_held);

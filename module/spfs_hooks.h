@@ -45,23 +45,33 @@ int spfs_vma_lock_walked(struct kprobe *kp, struct pt_regs *regs);
 void spfs_fault_fork_front(struct spfs_slot *s, struct spfs_mm *smm);
 
 /**
- * struct spfs_wlock - a down_write() of a tracked mm's writer, or its
- *		       out-of-line VMA write lock (SPFS_VMA_WRITE_LOCK_FN),
- *		       from entry to return
+ * struct spfs_wlock - a down_write() of a tracked mm's writer, from entry
+ *		       to return
  * @sem: the lock
  * @mm: the mm
  * @id: its &struct spfs_mm id, checked again at the return
  * @slot: for a VMA's lock, the open slot of its SPFS_OP_VMA_LOCK event
  * @vma_lock: @sem is a VMA's write lock, not the mm's mmap_lock
- * @vma: the VMA of an out-of-line write lock (its open event's key)
  */
 struct spfs_wlock {
 	struct rw_semaphore *sem;
-	struct vm_area_struct *vma;
 	struct mm_struct *mm;
 	u64 id;
 	int slot;
 	bool vma_lock;
+};
+
+/**
+ * struct spfs_vlock - a VMA's out-of-line write lock
+ *		       (SPFS_VMA_WRITE_LOCK_FN), from entry to return
+ * @vma: the VMA (its open event's key)
+ * @mm: its mm
+ * @id: the &struct spfs_mm id, checked again at the return
+ */
+struct spfs_vlock {
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+	u64 id;
 };
 
 /**

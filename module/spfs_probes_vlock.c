@@ -34,7 +34,7 @@ static struct kretprobe spfs_vlock_probe = {
 	.kp.symbol_name = SPFS_VMA_WRITE_LOCK_FN,
 	.entry_handler = spfs_vma_write_lock_entry,
 	.handler = spfs_vma_write_lock_ret,
-	.data_size = sizeof(struct spfs_wlock),
+	.data_size = sizeof(struct spfs_vlock),
 };
 static bool spfs_vlock_attached;
 

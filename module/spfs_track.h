@@ -267,8 +267,7 @@ void spfs_cycle_log_lock(struct spfs_mm *smm, const struct spfs_event *ev,
 void spfs_cycle_fork_front(struct spfs_mm *smm, unsigned long end);
 /* spfs_cycle_lock.c */
 int spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma);
-void spfs_cycle_vma_write_locked(struct spfs_mm *smm, const void *vma);
-void spfs_cycle_vma_marked(struct spfs_mm *smm, const void *vma, u64 t);
+void spfs_cycle_vma_lock_held(struct spfs_mm *smm, const void *vma, u64 t);
 void spfs_cycle_write_lock_hook(bool hooked);
 struct spfs_mm *spfs_cycle_of_current(void);
 /*

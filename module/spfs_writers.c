@@ -232,7 +232,7 @@ NOKPROBE_SYMBOL(spfs_wunlock_pre);
 
 /**
  * spfs_vma_write_lock_entry() - SPFS_VMA_WRITE_LOCK_FN(vma, ...) entered
- * @ri: the kretprobe instance: its data is a &struct spfs_wlock
+ * @ri: the kretprobe instance: its data is a &struct spfs_vlock
  * @regs: the arguments
  *
  * Kernels whose VMA write lock is out of line (wrapper/vma_lock.h): the
@@ -247,7 +247,7 @@ int spfs_vma_write_lock_entry(struct kretprobe_instance *ri,
 {
 	struct vm_area_struct *vma =
 		(struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
-	struct spfs_wlock *w = (struct spfs_wlock *)ri->data;
+	struct spfs_vlock *w = (struct spfs_vlock *)ri->data;
 	struct spfs_mm *smm;
 	int ret = 1;
 
@@ -277,13 +277,13 @@ NOKPROBE_SYMBOL(spfs_vma_write_lock_entry);
 int spfs_vma_write_lock_ret(struct kretprobe_instance *ri,
 			    struct pt_regs *regs)
 {
-	struct spfs_wlock *w = (struct spfs_wlock *)ri->data;
+	struct spfs_vlock *w = (struct spfs_vlock *)ri->data;
 	struct spfs_mm *smm;
 
 	rcu_read_lock();
 	smm = spfs_mm_lookup(w->mm);
 	if (smm && smm->id == w->id)
-		spfs_cycle_vma_write_locked(smm, w->vma);
+		spfs_cycle_vma_lock_held(smm, w->vma, spfs_now());
 	rcu_read_unlock();
 	return 0;
 }
@@ -325,7 +325,7 @@ int spfs_vma_mark_pre(struct kprobe *kp, struct pt_regs *regs)
 	rcu_read_lock();
 	smm = spfs_mm_lookup(mm);
 	if (smm && READ_ONCE(smm->w_begin) && smm->w_task == current)
-		spfs_cycle_vma_marked(smm, vma, now);
+		spfs_cycle_vma_lock_held(smm, vma, now);
 	rcu_read_unlock();
 	return 0;
 }
