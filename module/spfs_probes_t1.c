@@ -64,9 +64,12 @@ static int spfs_t1_kprobe_register(unsigned int i, unsigned long offset)
 	struct kprobe *kp = &spfs_t1_kprobes[i];
 	int ret;
 
-	kp->symbol_name = "handle_mm_fault";
-	kp->offset = offset;
-	kp->pre_handler = spfs_t1_handled;
+	/* Afresh: a failed registration leaves its address behind. */
+	*kp = (struct kprobe){
+		.symbol_name = "handle_mm_fault",
+		.offset = offset,
+		.pre_handler = spfs_t1_handled,
+	};
 	ret = register_kprobe(kp);
 	if (ret)
 		return ret;
