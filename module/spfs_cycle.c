@@ -122,12 +122,30 @@ NOKPROBE_SYMBOL(spfs_cycle_begin);
  * @end: end of the range
  *
  * Kept for spfs_cycle_end(), which looks for the VMAs the cycle
- * write-locked there and next to it.
+ * write-locked there and next to it.  A range that overlaps or touches
+ * one kept grows it: one write path's probes (an mprotect() of a page:
+ * mprotect_fixup(), the splits, vma_set_page_prot(), ...) name the same
+ * few VMAs again and again, and only more disjoint ranges than fit make
+ * the cycle search the whole mm - for each lock it cannot place, which
+ * in a process of 100,000 VMAs made each mprotect() cost milliseconds.
+ * A wider range finds no other lock: each VMA there is checked against
+ * the kernel's own record of the cycle's locks.
  */
 void spfs_cycle_range(struct spfs_mm *smm, u64 start, u64 end)
 {
+	unsigned int i;
+
 	if (smm->w_all)
 		return;
+	for (i = 0; i < smm->w_nranges; i++) {
+		struct spfs_range *r = &smm->w_ranges[i];
+
+		if (start <= r->end && end >= r->start) {
+			r->start = min(r->start, start);
+			r->end = max(r->end, end);
+			return;
+		}
+	}
 	if (smm->w_nranges == SPFS_CYCLE_RANGES) {
 		smm->w_all = true;
 		return;
@@ -350,7 +368,7 @@ int spfs_cycle_vma_lock(struct spfs_mm *smm, const void *sem)
 		if (smm->w_locks[i].sem == sem)
 			return -1;
 	now = spfs_now();
-	for (i = 0; !smm->w_all && i < smm->w_nranges; i++)
+	for (i = 0; !vma && !smm->w_all && i < smm->w_nranges; i++)
 		vma = spfs_cycle_find_sem(smm, smm->w_ranges[i].start,
 					  smm->w_ranges[i].end, sem);
 	if (!vma && spfs_cycle_sweeps(smm))
