@@ -256,7 +256,10 @@ t "design: the head of the faulted VMA merges into its neighbour and back: VMA r
 test_fork_many() {
 	local r a d rc=0
 
-	run_design fork_many --vmas 300 --size 16M --forks 80 || return
+	# 240 forks: each fork meets at most a few faults of the VMAs it has
+	# locked (they wait for it), and with 80 a run on 6.18 saw 103 to
+	# 296 contested faults, under the 300 the rate below wants.
+	run_design fork_many --vmas 300 --size 16M --forks 240 || return
 	expect_gt forks "$(kv forks "$wl_out")" 0 &&
 	expect_ge vmas "$(kv vmas "$wl_out")" 300 || return 1
 	expect_eq log_overflow "$(sv log_overflow)" 0 || rc=1
