@@ -60,7 +60,7 @@ module:
 
 TEST_TOOLS := $(BUILD)/tools/spfs_write $(BUILD)/tools/spfs_fuzz \
 	$(BUILD)/tools/spfs_churn $(BUILD)/tools/spfs_comm \
-	$(BUILD)/tools/pf_bench
+	$(BUILD)/tools/pf_bench $(BUILD)/tools/tb-count.so
 CLI := $(if $(wildcard tools/cli/*.c),$(BUILD)/tools/spf-shadow)
 
 tools: $(WORKLOADS) $(TEST_TOOLS) $(CLI)
@@ -83,6 +83,12 @@ $(BUILD)/tools/pf_bench: tools/bench/pf_bench.c
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS_TOOLS) -o $@ $<
+
+# A qemu plugin (tools/bench/insn-profile), run by qemu on the host.
+$(BUILD)/tools/tb-count.so: tools/bench/tb-count.c tools/bench/qemu-plugin.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS_TOOLS) -Wno-unused-parameter -shared -fPIC -o $@ $<
 
 $(BUILD)/tools/%: tools/workloads/%.c $(wildcard tools/workloads/*.h)
 	@mkdir -p $(@D)
