@@ -339,7 +339,9 @@ NOKPROBE_SYMBOL(spfs_account);
  * @t0: its T0 (spfs_now())
  * @tl: its TL
  * @t1: its end
- * @out: what the kernel did with it (by value: a register)
+ * @real: what the kernel did with it (&spfs_outcome.real)
+ * @facts_missed: the kernel says the VMA was write-locked between T0 and
+ *		  TL (&spfs_outcome.vma_written, when facts are read)
  *
  * A fault found clean without a judgement (see spfs_account(), @j NULL)
  * is most faults: counted here without its &struct spfs_fault, which
@@ -350,7 +352,7 @@ NOKPROBE_SYMBOL(spfs_account);
  * Return: true if counted, false if nothing was and spfs_account() must.
  */
 bool spfs_account_clean(struct spfs_mm *smm, u64 t0, u64 tl, u64 t1,
-			struct spfs_outcome out)
+			u8 real, bool facts_missed)
 {
 	u64 wait, service;
 	struct spfs_stats *st;
@@ -360,7 +362,7 @@ bool spfs_account_clean(struct spfs_mm *smm, u64 t0, u64 tl, u64 t1,
 	 * the VMA lock; one that disagrees is recorded with its fault.
 	 */
 	if (trace_fault_verdict_enabled() ||
-	    (SPFS_HAVE_VMA_LOCK && out.real != SPFS_REAL_LOCKED))
+	    (SPFS_HAVE_VMA_LOCK && real != SPFS_REAL_LOCKED))
 		return false;
 	if (SPFS_PROFILING(NO_COUNT))
 		return true;
@@ -376,7 +378,7 @@ bool spfs_account_clean(struct spfs_mm *smm, u64 t0, u64 tl, u64 t1,
 		BUILD_BUG_ON(spfs_pvl_row_by_construction(SPFS_V_SUCCESS));
 		BUILD_BUG_ON(!spfs_pvl_agrees(SPFS_V_SUCCESS, SPFS_REAL_LOCKED));
 		st->fast_pvl_agree++;
-		if (out.facts && out.vma_written)
+		if (facts_missed)
 			st->fast_facts_missed++;
 	}
 	spfs_stats_fast_end(st);

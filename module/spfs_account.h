@@ -27,7 +27,7 @@ void spfs_account(struct spfs_mm *smm, const struct spfs_fault *f,
 		  const struct spfs_judgement *j,
 		  const struct spfs_outcome *out);
 bool spfs_account_clean(struct spfs_mm *smm, u64 t0, u64 tl, u64 t1,
-			struct spfs_outcome out);
+			u8 real, bool facts_missed);
 
 /**
  * struct spfs_disagreement - a fault whose pvl verdict missed

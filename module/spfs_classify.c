@@ -69,15 +69,15 @@ static __always_inline pmd_t *spfs_path_pmd(struct mm_struct *mm,
 }
 
 /*
- * Down to the PMD entry for @addr, as the designs' walk: NULL where a
+ * Down to the PTE table over @addr, as the designs' walk: NULL where a
  * level is none or bad (no PTE table), *@flags set for a huge or
- * non-table entry.  The way down is kept in @path, and taken again when
- * it still holds: the faults of a task fall mostly in the PMD ranges of
- * its last ones, and T1 looks again at T0's.
+ * non-table entry; *@pmdv is the PMD entry read.  The way down is kept in
+ * @path, and taken again when it still holds: the faults of a task fall
+ * mostly in the PMD ranges of its last ones, and T1 looks again at T0's.
  */
-static __always_inline pmd_t *spfs_walk_pmd(struct mm_struct *mm,
-					    unsigned long addr, pmd_t *pmdv,
-					    u32 *flags, struct spfs_path *path)
+static __always_inline pte_t *spfs_walk_ptes(struct mm_struct *mm,
+					     unsigned long addr, pmd_t *pmdv,
+					     u32 *flags, struct spfs_path *path)
 {
 	pgd_t *pgd, pgdv;
 	p4d_t *p4d, p4dv;
@@ -111,6 +111,8 @@ static __always_inline pmd_t *spfs_walk_pmd(struct mm_struct *mm,
 	};
 pmd:
 	*pmdv = READ_ONCE(*pmd);
+	if (path->ptes && pmd_val(*pmdv) == path->pmdv)
+		return path->ptes;
 	if (pmd_none(*pmdv))
 		goto none;
 	/* A THP, a devmap or a migrating huge page, or junk: not a table. */
@@ -119,7 +121,9 @@ pmd:
 		*flags |= SPFS_F(HUGE_PMD);
 		return NULL;
 	}
-	return pmd;
+	path->pmdv = pmd_val(*pmdv);
+	path->ptes = pte_offset_kernel(pmdv, 0);
+	return path->ptes;
 none:
 	*flags |= SPFS_F(NO_PAGE_TABLE);
 	return NULL;
@@ -142,14 +146,15 @@ none:
 u32 spfs_walk(struct mm_struct *mm, unsigned long addr, unsigned long *pmd,
 	      struct spfs_path *path)
 {
-	pmd_t pmdv;
-	pte_t ptev;
+	pte_t *ptes, ptev;
 	u32 flags = 0;
+	pmd_t pmdv;
 
-	if (!spfs_walk_pmd(mm, addr, &pmdv, &flags, path))
+	ptes = spfs_walk_ptes(mm, addr, &pmdv, &flags, path);
+	if (!ptes)
 		return flags;
 	*pmd = pmd_val(pmdv);
-	ptev = READ_ONCE(*pte_offset_kernel(&pmdv, addr));
+	ptev = READ_ONCE(ptes[pte_index(addr)]);
 	if (pte_none(ptev)) {
 		flags |= SPFS_F(PTE_NONE);
 	} else if (!pte_present(ptev)) {
@@ -184,7 +189,7 @@ bool spfs_pmd_changed(struct mm_struct *mm, unsigned long addr,
 	/* @pmd is a table's entry: the same value is one still. */
 	if (pmdp)
 		return pmd_val(READ_ONCE(*pmdp)) != pmd;
-	return !spfs_walk_pmd(mm, addr, &pmdv, &flags, path) ||
+	return !spfs_walk_ptes(mm, addr, &pmdv, &flags, path) ||
 	       pmd_val(pmdv) != pmd;
 }
 NOKPROBE_SYMBOL(spfs_pmd_changed);

@@ -20,6 +20,10 @@
  * @pgdv: the value the walk found in @pgd: a table
  * @p4dv: in @p4d
  * @pudv: in @pud
+ * @pmdv: the value last found in @pmd pointing to a PTE table, if @ptes
+ * @ptes: that table: the same value read again is the same table, and
+ *	  needs neither the checks of a table's entry nor the translation
+ *	  to the table's address again
  *
  * Zero (no @pgd) until a walk reaches a PMD entry.
  */
@@ -30,6 +34,8 @@ struct spfs_path {
 	pud_t *pud;
 	pmd_t *pmd;
 	unsigned long pgdv, p4dv, pudv;
+	unsigned long pmdv;
+	pte_t *ptes;
 };
 
 u32 spfs_walk(struct mm_struct *mm, unsigned long addr, unsigned long *pmd,

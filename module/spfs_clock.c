@@ -13,12 +13,28 @@
 
 #include <linux/clocksource.h>
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/math64.h>
 #include <linux/time64.h>
 
 #include "spfs_clock.h"
 
 DEFINE_STATIC_KEY_FALSE(spfs_clock_tsc);
 u32 spfs_clock_mult, spfs_clock_shift;
+/* The longest difference whose product with the multiplier fits 64 bits. */
+u64 spfs_clock_max;
+
+/**
+ * spfs_clock_ns_long() - spfs_clock_ns() of a difference over 600 s
+ * @delta: the difference, in cycles
+ *
+ * Return: @delta in nanoseconds, from the whole product.
+ */
+u64 spfs_clock_ns_long(u64 delta)
+{
+	return mul_u64_u32_shr(delta, spfs_clock_mult, spfs_clock_shift);
+}
+NOKPROBE_SYMBOL(spfs_clock_ns_long);
 
 /**
  * spfs_clock_init() - choose the clock, before any hook runs
@@ -38,11 +54,13 @@ bool spfs_clock_init(void)
 	}
 	/*
 	 * Cycles to ns as the kernel scales them (cycles per ms is the
-	 * frequency in kHz); mul_u64_u32_shr() keeps the whole product, so
-	 * no difference overflows.
+	 * frequency in kHz), the shift chosen so that 600 s of cycles times
+	 * the multiplier fit 64 bits; longer differences take the whole
+	 * product (spfs_clock_ns_long()), so none overflows.
 	 */
 	clocks_calc_mult_shift(&spfs_clock_mult, &spfs_clock_shift,
 			       tsc_khz, NSEC_PER_MSEC, 600);
+	spfs_clock_max = div_u64(U64_MAX, spfs_clock_mult);
 	static_branch_enable(&spfs_clock_tsc);
 	return true;
 }

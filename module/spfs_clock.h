@@ -15,6 +15,10 @@
 #include "spfs_ablate.h"
 
 DECLARE_STATIC_KEY_FALSE(spfs_clock_tsc);
+extern u32 spfs_clock_mult, spfs_clock_shift;
+extern u64 spfs_clock_max;
+
+u64 spfs_clock_ns_long(u64 delta);
 
 /**
  * spfs_now() - the time faults and writer events are stamped with
@@ -48,8 +52,6 @@ static __always_inline u64 spfs_now(void)
 	return ktime_get_mono_fast_ns();
 }
 
-extern u32 spfs_clock_mult, spfs_clock_shift;
-
 /**
  * spfs_clock_ns() - a difference of two spfs_now() stamps in nanoseconds
  * @delta: the difference
@@ -60,7 +62,15 @@ static __always_inline u64 spfs_clock_ns(u64 delta)
 {
 	if (SPFS_ABLATING_CLOCK || !static_branch_likely(&spfs_clock_tsc))
 		return delta;
-	return mul_u64_u32_shr(delta, spfs_clock_mult, spfs_clock_shift);
+	/*
+	 * In 64 bits while the product fits (600 s at least, as
+	 * spfs_clock_init() chose the shift): a 128-bit product
+	 * costs more at every fault than the arithmetic (and, with
+	 * UBSAN, a stack frame for its shift check).
+	 */
+	if (likely(delta <= spfs_clock_max))
+		return (delta * spfs_clock_mult) >> spfs_clock_shift;
+	return spfs_clock_ns_long(delta);
 }
 
 bool spfs_clock_init(void);

@@ -120,7 +120,8 @@ void spfs_judge_slot(struct spfs_slot *s, u64 t1, u32 flags, u8 real)
 		!smp_load_acquire(&smm->w_begin) &&
 		atomic64_read(&smm->seq) < s->scan_from &&
 		!(flags & spfs_unclean);
-	if (clean && spfs_account_clean(smm, s->t0, s->tl, t1, out))
+	if (clean && spfs_account_clean(smm, s->t0, s->tl, t1, out.real,
+					out.facts && out.vma_written))
 		return;
 	spfs_judge_events(s, smm, t1, flags, out, clean);
 }
