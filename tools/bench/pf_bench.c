@@ -40,6 +40,7 @@ static bool mmap_thread;
 static unsigned long extra_vmas;
 static unsigned int procs = 1;
 static const char *ctl_fifo;
+static bool sync_marks;
 static atomic_bool stop;
 static long page_size;
 
@@ -222,6 +223,8 @@ static void usage(FILE *out, int status)
 		"  -p, --procs N        N processes: N - 1 idle ones that fault once\n"
 		"  -c, --ctl-fifo PATH  write enable/disable around the measured phase\n"
 		"                       to perf record's --control fifo\n"
+		"  -S, --sync-marks     call sync(2) before the faulting threads start\n"
+		"                       and after they end (tools/bench/insn-profile)\n"
 		"  -h, --help           this help\n");
 	exit(status);
 }
@@ -236,6 +239,7 @@ int main(int argc, char **argv)
 		{ "vmas", required_argument, NULL, 'v' },
 		{ "procs", required_argument, NULL, 'p' },
 		{ "ctl-fifo", required_argument, NULL, 'c' },
+		{ "sync-marks", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -245,7 +249,7 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int c, release = -1, ctl = -1;
 
-	while ((c = getopt_long(argc, argv, "t:s:d:mv:p:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:s:d:mv:p:c:Sh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			threads = strtoul(optarg, NULL, 0);
@@ -267,6 +271,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			ctl_fifo = optarg;
+			break;
+		case 'S':
+			sync_marks = true;
 			break;
 		case 'h':
 			usage(stdout, 0);
@@ -292,6 +299,12 @@ int main(int argc, char **argv)
 			die(ctl_fifo);
 	}
 
+	/*
+	 * insn-profile's plugin counts between two sync() calls: every fault
+	 * counted below, none of the setup (VMAs made, processes forked).
+	 */
+	if (sync_marks)
+		sync();
 	perf_ctl(ctl, "enable\n");
 	t0 = now();
 	for (i = 0; i < threads; i++)
@@ -310,6 +323,8 @@ int main(int argc, char **argv)
 	if (mmap_thread)
 		pthread_join(mt.thread, NULL);
 	t = now() - t0;
+	if (sync_marks)
+		sync();
 	if (!total)
 		total = 1;	/* no division by zero on a guest too slow */
 	printf("faults_per_sec_per_thread=%.0f faults=%lu threads=%u seconds=%.3f mmap_cycles=%lu vmas=%lu procs=%u ns_per_fault=%.1f cpu_ns_per_fault=%.1f mapper_ns_per_cycle=%.1f\n",
