@@ -25,10 +25,14 @@ u32 spfs_clock_mult, spfs_clock_shift;
 u64 spfs_clock_max;
 
 /**
- * spfs_clock_ns_long() - spfs_clock_ns() of a difference over 600 s
- * @delta: the difference, in cycles
+ * spfs_clock_ns_long() - spfs_clock_ns() of a difference too long for it
+ * @delta: the difference, in cycles, over spfs_clock_max
  *
- * Return: @delta in nanoseconds, from the whole product.
+ * spfs_clock_ns() multiplies in 64 bits while the product fits, which
+ * spfs_clock_max bounds (600 s of cycles at least); past it the product
+ * is taken whole, in 128 bits, here out of line.
+ *
+ * Return: @delta in nanoseconds.
  */
 u64 spfs_clock_ns_long(u64 delta)
 {

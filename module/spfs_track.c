@@ -72,6 +72,16 @@ static void spfs_track_work_fn(struct work_struct *work);
 static DECLARE_WORK(spfs_track_work, spfs_track_work_fn);
 /* Set on target change: the worker drops what no longer matches. */
 static bool spfs_retarget;
+/*
+ * The worker's own "active": it runs from before spfs_active is enabled
+ * (spfs_target_set() queues it at load) to after probes are gone, so it
+ * must not read the static key, whose every site is rewritten when the
+ * key flips.  Text rewritten while another CPU runs it is safe on
+ * hardware (text_poke_bp()) but not under qemu's multi-threaded TCG,
+ * where a CPU has been seen to run a stale int3 of it (an "Oops: int3"
+ * in this worker as the module loaded).
+ */
+static bool spfs_track_on;
 
 /* ------------------------------------------------------------------ */
 /* Target                                                               */
@@ -420,19 +430,21 @@ static void spfs_track_work_fn(struct work_struct *work)
 	struct spfs_request *req, *tmp;
 	struct llist_node *list;
 
+	bool on = READ_ONCE(spfs_track_on);
+
 	/* Before the module is active the flag waits: spfs_track_start(). */
-	if (spfs_is_active() && xchg(&spfs_retarget, false)) {
+	if (on && xchg(&spfs_retarget, false)) {
 		spfs_track_retarget();
 		spfs_track_existing();
 	}
 	list = llist_del_all(&spfs_requests);
 	llist_for_each_entry_safe(req, tmp, list, node) {
-		if (spfs_is_active())
+		if (on)
 			spfs_track_mm(req->mm, req->tgid, req->comm);
 		mmdrop(req->mm);
 		kfree(req);
 	}
-	if (spfs_is_active())
+	if (on)
 		spfs_stash_refill();
 }
 
@@ -446,6 +458,7 @@ static void spfs_track_work_fn(struct work_struct *work)
  */
 void spfs_track_start(void)
 {
+	WRITE_ONCE(spfs_track_on, true);
 	queue_work(spfs_unbound_wq(), &spfs_track_work);
 }
 
@@ -530,8 +543,10 @@ void spfs_track_exit(void)
 	unsigned int bkt;
 	int cpu;
 
-	static_branch_disable(&spfs_active);
+	/* The worker first: it must not run as the key flips. */
+	WRITE_ONCE(spfs_track_on, false);
 	cancel_work_sync(&spfs_track_work);
+	static_branch_disable(&spfs_active);
 	list = llist_del_all(&spfs_requests);
 	llist_for_each_entry_safe(req, tmp, list, node) {
 		mmdrop(req->mm);
