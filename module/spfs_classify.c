@@ -19,12 +19,12 @@
 #include <linux/pgtable.h>
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
-#include <linux/userfaultfd_k.h>
 
 #include "spfs_classify.h"
 #include "wrapper/pgtable.h"
 #include "wrapper/shmem.h"
 #include "wrapper/swapops.h"
+#include "wrapper/userfaultfd.h"
 
 /*
  * shmem_mapping() is not exported before 6.2 or so; the address space
@@ -239,11 +239,11 @@ u32 spfs_vma_flags(struct vm_area_struct *vma)
 
 	if (!vma->anon_vma)
 		flags |= SPFS_F(NO_ANON_VMA);
-	if (userfaultfd_missing(vma))
+	if (spfs_uffd_missing(vma, vm_flags))
 		flags |= SPFS_F(UFFD_MISSING);
-	if (userfaultfd_armed(vma))
+	if (spfs_uffd_armed(vma, vm_flags))
 		flags |= SPFS_F(UFFD);
-	if (userfaultfd_wp(vma))
+	if (spfs_uffd_wp(vma, vm_flags))
 		flags |= SPFS_F(UFFD_WP);
 	if (vm_flags & (VM_GROWSDOWN | VM_GROWSUP))
 		flags |= SPFS_F(STACK);
