@@ -6,8 +6,9 @@
  * a kernel outside them fails to build here rather than build a module
  * that silently misses events.  To support another kernel, add its range
  * below and a branch for it to each wrapper/ header that has one per
- * range (vma_lock.h, vma_probes.h); the others (ftrace.h, pgtable.h,
- * shmem.h, swapops.h, workqueue.h) follow an API change by its version.
+ * range (vma_lock.h, vma_probes.h); the others (fprobe.h, ftrace.h,
+ * pgtable.h, shmem.h, swapops.h, userfaultfd.h, workqueue.h) follow an
+ * API change by its version.
  */
 #ifndef _SPFS_WRAPPER_KERNEL_RANGE_H
 #define _SPFS_WRAPPER_KERNEL_RANGE_H
