@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * spf-shadow: what kind of fault a fault is (spfs_classify.c): the page
- * tables a speculative walk would find at T0, and the VMA at TL.
+ * spf-shadow: what kind of fault a fault is: the page tables a
+ * speculative walk would find at T0, and the VMA at TL (spfs_walk.h,
+ * spfs_classify.c).
  */
 #ifndef _SPFS_CLASSIFY_H
 #define _SPFS_CLASSIFY_H
@@ -38,11 +39,6 @@ struct spfs_path {
 	pte_t *ptes;
 };
 
-u32 spfs_walk(struct mm_struct *mm, unsigned long addr, unsigned long *pmd,
-	      struct spfs_path *path);
-bool spfs_pmd_changed(struct mm_struct *mm, unsigned long addr,
-		      unsigned long pmd, struct spfs_path *path);
-u32 spfs_vma_flags(struct vm_area_struct *vma);
 int spfs_classify_init(void);
 
 #endif /* _SPFS_CLASSIFY_H */

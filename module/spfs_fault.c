@@ -44,7 +44,6 @@
 #include "spfs_ablate.h"
 #include "spfs_account.h"
 #include "spfs_caller.h"
-#include "spfs_classify.h"
 #include "spfs_clock.h"
 #include "spfs_hooks.h"
 #include "spfs_judge.h"
@@ -52,6 +51,7 @@
 #include "spfs_slot.h"
 #include "spfs_stats.h"
 #include "spfs_track.h"
+#include "spfs_walk.h"
 #include "wrapper/fprobe.h"
 #include "wrapper/ftrace.h"
 #include "wrapper/vma_lock.h"
@@ -390,7 +390,7 @@ static __always_inline void spfs_t1_slot(struct spfs_slot *s, bool completed,
 		if (spfs_pmd_changed(s->mm, s->addr, s->pmd, &s->path))
 			flags |= SPFS_F(PMD_CHANGED);
 	}
-	spfs_judge_slot(s, spfs_now(), flags, spfs_real(s, failed));
+	__spfs_judge_slot(s, spfs_now(), flags, spfs_real(s, failed));
 	spfs_slot_free(s);
 }
 

@@ -22,7 +22,7 @@
 #include "wrapper/vma_lock.h"
 
 /* spfs_unclean_flags() of spfs_pvl, set at load. */
-static u32 spfs_unclean __read_mostly;
+u32 spfs_unclean __read_mostly;
 
 /**
  * spfs_judge_init() - prepare for judging: the settings are known
@@ -36,12 +36,12 @@ void spfs_judge_init(void)
  * A fault that is not clean, or whose counting needs more than the
  * clean fault's few counters (spfs_account_clean()): the fault as the
  * core sees it, and with @clean false the events of its windows judged.
- * Apart from spfs_judge_slot(): what it puts on the stack (the fault, the
- * events under way) is written at every call.
+ * Apart from __spfs_judge_slot(): what it puts on the stack (the fault,
+ * the events under way) is written at every call.
  */
-static noinline void spfs_judge_events(struct spfs_slot *s,
-				       struct spfs_mm *smm, u64 t1, u32 flags,
-				       struct spfs_outcome out, bool clean)
+noinline void spfs_judge_events(struct spfs_slot *s, struct spfs_mm *smm,
+				u64 t1, u32 flags, struct spfs_outcome out,
+				bool clean)
 {
 	struct spfs_event open[SPFS_OPEN_SLOTS + 1];
 	struct spfs_fault f = {
@@ -79,51 +79,18 @@ static noinline void spfs_judge_events(struct spfs_slot *s,
 NOKPROBE_SYMBOL(spfs_judge_events);
 
 /**
- * spfs_judge_slot() - judge a fault and count it
+ * spfs_judge_slot() - judge a fault and count it, out of T1's way
  * @s: its slot
  * @t1: when it ended
  * @flags: SPFS_F() flags its end adds (a retry, a completion, ...)
  * @real: what the kernel did, spfs_real()
  *
- * Under RCU (preemption off), in the faulting task.
+ * __spfs_judge_slot() for the ends that are not T1: a retry, a fault
+ * ended late.  Under RCU (preemption off), in the faulting task.
  */
 void spfs_judge_slot(struct spfs_slot *s, u64 t1, u32 flags, u8 real)
 {
-	struct spfs_outcome out = {
-		.real = real, .facts = SPFS_HAVE_VMA_LOCK && spfs_vma_lock_facts,
-		.vma_written = s->vma_written,
-	};
-	struct spfs_mm *smm;
-	bool clean;
-
-	if (SPFS_ABLATING_JUDGE)
-		return;
-	spfs_assert_rcu_reader();
-	smm = spfs_mm_lookup(s->mm);
-	if (!smm || smm->id != s->mm_id) {
-		/* The mm it began in is gone (exec, exit): not its own. */
-		spfs_stat_inc(SPFS_STAT_FAULTS_UNTRACKED);
-		return;
-	}
-	flags |= s->flags;
-	if (flags & SPFS_F(PMD_CHANGED))
-		spfs_stat_inc(SPFS_STAT_PMD_CHANGED);
-	/*
-	 * Nothing under way, nothing logged since the window opened: the
-	 * verdicts follow from the flags - for most faults, success under
-	 * every rule, counted without making the judgement.  What is under
-	 * way is read before the log's end: an event that ends meanwhile is
-	 * logged before it leaves the table (spfs_open_end()).
-	 */
-	clean = !atomic_read(&smm->nr_open) &&
-		/* Pairs with spfs_cycle_begin(): its state set before. */
-		!smp_load_acquire(&smm->w_begin) &&
-		atomic64_read(&smm->seq) < s->scan_from &&
-		!(flags & spfs_unclean);
-	if (clean && spfs_account_clean(smm, s->t0, s->tl, t1, out.real,
-					out.facts && out.vma_written))
-		return;
-	spfs_judge_events(s, smm, t1, flags, out, clean);
+	__spfs_judge_slot(s, t1, flags, real);
 }
 NOKPROBE_SYMBOL(spfs_judge_slot);
 

@@ -7,9 +7,14 @@
 
 #include <linux/sched.h>
 
+#include "spfs_ablate.h"
+#include "spfs_account.h"
 #include "spfs_core.h"
+#include "spfs_settings.h"
 #include "spfs_slot.h"
-
+#include "spfs_stats.h"
+#include "spfs_track.h"
+#include "wrapper/vma_lock.h"
 
 /*
  * The task's minor and major fault counts: mm_account_fault() moves them
@@ -48,6 +53,62 @@ static __always_inline u8 spfs_real(const struct spfs_slot *s,
 	if (!s->vma_locked)
 		return SPFS_REAL_MMAP;
 	return retried ? SPFS_REAL_LOCKED_RETRY : SPFS_REAL_LOCKED;
+}
+
+/* spfs_unclean_flags() of spfs_pvl, set at load (spfs_judge_init()). */
+extern u32 spfs_unclean;
+
+void spfs_judge_events(struct spfs_slot *s, struct spfs_mm *smm, u64 t1,
+		       u32 flags, struct spfs_outcome out, bool clean);
+
+/**
+ * __spfs_judge_slot() - judge a fault and count it
+ * @s: its slot
+ * @t1: when it ended
+ * @flags: SPFS_F() flags its end adds (a retry, a completion, ...)
+ * @real: what the kernel did, spfs_real()
+ *
+ * Under RCU (preemption off), in the faulting task.  Inline: T1's, at
+ * every followed fault; spfs_judge_slot() for the other ends.
+ */
+static __always_inline void __spfs_judge_slot(struct spfs_slot *s, u64 t1,
+					      u32 flags, u8 real)
+{
+	struct spfs_outcome out = {
+		.real = real, .facts = SPFS_HAVE_VMA_LOCK && spfs_vma_lock_facts,
+		.vma_written = s->vma_written,
+	};
+	struct spfs_mm *smm;
+	bool clean;
+
+	if (SPFS_ABLATING_JUDGE)
+		return;
+	spfs_assert_rcu_reader();
+	smm = spfs_mm_lookup(s->mm);
+	if (!smm || smm->id != s->mm_id) {
+		/* The mm it began in is gone (exec, exit): not its own. */
+		spfs_stat_inc(SPFS_STAT_FAULTS_UNTRACKED);
+		return;
+	}
+	flags |= s->flags;
+	if (flags & SPFS_F(PMD_CHANGED))
+		spfs_stat_inc(SPFS_STAT_PMD_CHANGED);
+	/*
+	 * Nothing under way, nothing logged since the window opened: the
+	 * verdicts follow from the flags - for most faults, success under
+	 * every rule, counted without making the judgement.  What is under
+	 * way is read before the log's end: an event that ends meanwhile is
+	 * logged before it leaves the table (spfs_open_end()).
+	 */
+	clean = !atomic_read(&smm->nr_open) &&
+		/* Pairs with spfs_cycle_begin(): its state set before. */
+		!smp_load_acquire(&smm->w_begin) &&
+		atomic64_read(&smm->seq) < s->scan_from &&
+		!(flags & spfs_unclean);
+	if (clean && spfs_account_clean(smm, s->t0, s->tl, t1, out.real,
+					out.facts && out.vma_written))
+		return;
+	spfs_judge_events(s, smm, t1, flags, out, clean);
 }
 
 void spfs_judge_slot(struct spfs_slot *s, u64 t1, u32 flags, u8 real);

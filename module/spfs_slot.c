@@ -24,26 +24,34 @@ static bool spfs_slot_take(struct spfs_slot *s, struct task_struct *task)
 }
 
 /**
- * spfs_slot_claim() - take a slot for a task's new fault
+ * spfs_slot_claim_far() - take a slot for a task's new fault, its home
+ *			   slot taken
  * @task: the task (current), which has none
  *
  * Return: the slot, or NULL if its home and the slots after it are all
  * taken.
  */
-struct spfs_slot *spfs_slot_claim(struct task_struct *task)
+struct spfs_slot *spfs_slot_claim_far(struct task_struct *task)
 {
 	unsigned int home = spfs_slot_home(task), i;
+	struct spfs_slot *s = spfs_slot_at(home, 0);
 
-	if (spfs_slot_take(spfs_slot_at(home, 0), task))
-		return spfs_slot_at(home, 0);
+	if (spfs_slot_take(s, task)) {
+		s->far = false;
+		return s;
+	}
 	atomic_inc(&spfs_slot_overflow[home]);
-	for (i = 1; i < SPFS_INFLIGHT_PROBE; i++)
-		if (spfs_slot_take(spfs_slot_at(home, i), task))
-			return spfs_slot_at(home, i);
+	for (i = 1; i < SPFS_INFLIGHT_PROBE; i++) {
+		s = spfs_slot_at(home, i);
+		if (spfs_slot_take(s, task)) {
+			s->far = true;
+			return s;
+		}
+	}
 	atomic_dec(&spfs_slot_overflow[home]);
 	return NULL;
 }
-NOKPROBE_SYMBOL(spfs_slot_claim);
+NOKPROBE_SYMBOL(spfs_slot_claim_far);
 
 /**
  * spfs_slot_exit() - forget the faults in flight

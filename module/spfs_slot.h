@@ -63,6 +63,7 @@ enum spfs_slot_state {
  * @vma_locked: the first handle_mm_fault() ran under the VMA lock
  * @vma_written: the kernel says the VMA was write-locked between T0 and
  *		 TL (spfs_vma_locked_since())
+ * @far: not the task's home slot: counted in spfs_slot_overflow
  */
 struct spfs_slot {
 	struct task_struct *task;
@@ -83,6 +84,7 @@ struct spfs_slot {
 	u32 flags;
 	bool vma_locked;
 	bool vma_written;
+	bool far;
 } ____cacheline_aligned;
 
 /* Tasks in a fault at once, at most: a power of two, for hash_ptr(). */
@@ -149,7 +151,29 @@ spfs_slot_find(struct task_struct *task)
 	return NULL;
 }
 
-struct spfs_slot *spfs_slot_claim(struct task_struct *task);
+struct spfs_slot *spfs_slot_claim_far(struct task_struct *task);
+
+/**
+ * spfs_slot_claim() - take a slot for a task's new fault
+ * @task: the task (current), which has none
+ *
+ * Inline, its home slot: every followed fault claims one, nearly always
+ * there; spfs_slot_claim_far() looks further.
+ *
+ * Return: the slot, or NULL if its home and the slots after it are all
+ * taken.
+ */
+static __always_inline struct spfs_slot *
+spfs_slot_claim(struct task_struct *task)
+{
+	struct spfs_slot *s = spfs_slot_at(spfs_slot_home(task), 0);
+
+	if (!READ_ONCE(s->task) && !cmpxchg(&s->task, NULL, task)) {
+		s->far = false;
+		return s;
+	}
+	return spfs_slot_claim_far(task);
+}
 
 /**
  * spfs_slot_free() - a task's fault is done with
@@ -159,11 +183,14 @@ struct spfs_slot *spfs_slot_claim(struct task_struct *task);
  */
 static __always_inline void spfs_slot_free(struct spfs_slot *s)
 {
-	unsigned int home = spfs_slot_home(s->task);
+	unsigned int home = 0;
+	bool far = s->far;
 
+	if (unlikely(far))
+		home = spfs_slot_home(s->task);
 	/* The slot's contents are done with before another task claims it. */
 	smp_store_release(&s->task, NULL);
-	if (s != spfs_slot_at(home, 0))
+	if (unlikely(far))
 		atomic_dec(&spfs_slot_overflow[home]);
 }
 

@@ -173,7 +173,11 @@ struct spfs_mm {
 #define SPFS_MM_HASHED		0	/* in the hash table */
 #define SPFS_MM_PUT		1	/* our reference is being dropped */
 
-#define SPFS_MM_HASH_BITS	10
+/*
+ * Every fault looks its mm up, walking its bucket: 8,192 buckets keep a
+ * thousand tracked mms mostly one to a bucket (64 KiB).
+ */
+#define SPFS_MM_HASH_BITS	13
 extern struct hlist_head spfs_mm_hash[1 << SPFS_MM_HASH_BITS];
 
 /* A profile build's second lookup (spfs_ablate.h), its result unused. */
