@@ -282,6 +282,24 @@ wait_for() {
 	return 1
 }
 
+# pin_cpu0, unpin_cpu: run this shell, and what it starts from then on,
+# on CPU 0 only, or on every online CPU again.  bpftrace, perf and the
+# trace events patch kernel text as they start and stop (static keys,
+# kprobes): under qemu's multi-threaded TCG another vCPU can keep running
+# a stale translation of the patched bytes and loop on the int3 for ever
+# (a soft lockup in __mmap_lock_do_trace_acquire_returned() while a
+# wait_for's grep faulted beside mmaplockwait.bt's start, seen in CI;
+# results/reliability.md).  So the patching is done with the other vCPUs
+# idle: the tool and the shell that polls for it on CPU 0, the workload
+# alone on all of them.
+pin_cpu0() {
+	taskset -pc 0 "$BASHPID" >/dev/null
+}
+
+unpin_cpu() {
+	taskset -pc "$(cat /sys/devices/system/cpu/online)" "$BASHPID" >/dev/null
+}
+
 # bpftrace prints "Attaching N probes..." and runs BEGIN before it attaches
 # the other probes, one at a time, each program verified as it goes (seconds
 # under emulation): the line below, a hook of bpftrace's own runtime tests

@@ -167,9 +167,10 @@ totals_run() {
 # perf and bpftrace patch kernel text as they start and stop (static keys in
 # __schedule() among others): qemu's multi-threaded TCG can let the other
 # vCPU run a stale translation of it (an int3 Oops in __schedule(), seen
-# once).  So, as in tools/bench/run-guest, all of it - the workload too -
-# runs on CPU 0, with the other vCPU idle.
+# once; pin_cpu0).  perf and bpftrace start while the workload runs, so,
+# as in tools/bench/run-guest, all of it - the workload too - runs on
+# CPU 0, with the other vCPU idle.
 test_totals() {
-	( taskset -pc 0 $BASHPID >/dev/null && totals_run )
+	( pin_cpu0 && totals_run )
 }
 t "totals: faults agree with perf page-faults and bpftrace, exactly explained" test_totals

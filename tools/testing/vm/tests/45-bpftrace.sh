@@ -20,7 +20,8 @@ bt_have() {
 # - or, with BT_SELF_EXIT set, wait for it to end by itself.  The tool's
 # output is left in OUT, the workload's summary line in $wl_out; the
 # target is put back as it was.  Without the module loaded, only the tool
-# and the workload run.
+# and the workload run.  The tool starts and stops with the other vCPUs
+# idle (pin_cpu0): the workload alone runs on every CPU.
 # bt_settle FILE: wait (up to 60 s) until FILE stops growing for 1 s.
 bt_settle() {
 	local size last=-1
@@ -47,6 +48,7 @@ bt_run() {
 		old=$(cat "$SPFS_DBG/target") || return 1
 		echo "comm ${1:0:15}" >"$SPFS_DBG/target" || return 1
 	fi
+	pin_cpu0 || return 1
 	bt_start "$out" "$BT_DIR/$tool.bt" "${args[@]}"
 	attached=$?
 	pid=$BT_PID
@@ -54,7 +56,8 @@ bt_run() {
 		# SPFS_BT_SETTLE: seconds more (debug-kernel-check sets it).
 		sleep "${SPFS_BT_SETTLE:-0}"
 		[ -z "$old" ] || echo 1 >"$SPFS_DBG/reset"
-		wl_out=$(workload "$@") || { diag "$1 failed"; rc=1; }
+		wl_out=$(unpin_cpu && workload "$@") ||
+			{ diag "$1 failed"; rc=1; }
 		# The reader may lag the events: let the output settle,
 		# as bpftrace drops what it has not read at exit.
 		bt_settle "$out"
@@ -75,6 +78,7 @@ bt_run() {
 		rc=1
 	fi
 	wait "$pid" || { diag "$tool exited with $?"; rc=1; }
+	unpin_cpu || rc=1
 	[ -z "$old" ] || echo "$old" >"$SPFS_DBG/target"
 	[ $rc = 0 ] || sed -n '1,40s/^/  /p' "$out"
 	return $rc
