@@ -24,7 +24,7 @@
  *   NO_COUNT		a judged fault is not counted (spfs_account())
  *   NO_STATS_LOCK	counted without its CPU's stats lock
  *   TWICE_CLOCK	every clock read done twice
- *   TWICE_LOOKUP	every mm lookup done twice
+ *   TWICE_LOOKUP	every fault's mm lookup (spfs_mm_find()) done twice
  *   TWICE_SLOT		every slot lookup done twice, and T0 claims its
  *			slot, frees it and claims it again
  *   TWICE_WALK		T0's page-table walk and T1's PMD read done twice

@@ -130,7 +130,7 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 		spfs_slot_retire(s);
 
 	spfs_assert_rcu_reader();
-	smm = spfs_mm_lookup(mm);
+	smm = spfs_mm_find(mm);
 	if (!smm) {
 		if (spfs_target_matches(current)) {
 			spfs_stat_inc(SPFS_STAT_FAULTS_UNTRACKED);

@@ -84,7 +84,7 @@ static __always_inline void __spfs_judge_slot(struct spfs_slot *s, u64 t1,
 	if (SPFS_ABLATING_JUDGE)
 		return;
 	spfs_assert_rcu_reader();
-	smm = spfs_mm_lookup(s->mm);
+	smm = spfs_mm_find(s->mm);
 	if (!smm || smm->id != s->mm_id) {
 		/* The mm it began in is gone (exec, exit): not its own. */
 		spfs_stat_inc(SPFS_STAT_FAULTS_UNTRACKED);

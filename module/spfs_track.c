@@ -40,6 +40,7 @@ static_assert(SPFS_COMM_LEN == TASK_COMM_LEN);
 
 /* Tracked mms by mm pointer.  Writers hold spfs_mm_lock; probes use RCU. */
 DEFINE_HASHTABLE(spfs_mm_hash, SPFS_MM_HASH_BITS);
+DEFINE_PER_CPU(struct spfs_mm *, spfs_mm_last);
 static DEFINE_SPINLOCK(spfs_mm_lock);
 static unsigned int spfs_mm_count;
 /*
@@ -228,15 +229,31 @@ static struct mmu_notifier *spfs_mn_alloc(struct mm_struct *mm)
 	return &smm->mn;
 }
 
-/* After SRCU: no notifier callback runs; RCU readers (probes) may. */
+/*
+ * A grace period after the free: every probe that could have found @smm
+ * in the hash table, and so made it a CPU's last mm (spfs_mm_find()),
+ * has ended.  Take it from the CPUs that still name it, then free it
+ * after the probes that may have read it there.
+ */
+static void spfs_mm_forget(struct rcu_head *rcu)
+{
+	struct spfs_mm *smm = container_of(rcu, struct spfs_mm, rcu);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		cmpxchg(per_cpu_ptr(&spfs_mm_last, cpu), smm, NULL);
+	kfree_rcu(smm, rcu);
+	if (atomic_dec_and_test(&spfs_mm_live))
+		wake_up_var(&spfs_mm_live);
+}
+
+/* After SRCU, unhashed: no notifier callback runs; probes may. */
 static void spfs_mn_free(struct mmu_notifier *mn)
 {
 	struct spfs_mm *smm = container_of(mn, struct spfs_mm, mn);
 
 	spfs_cycle_fork_uncount(smm);
-	kfree_rcu(smm, rcu);
-	if (atomic_dec_and_test(&spfs_mm_live))
-		wake_up_var(&spfs_mm_live);
+	call_rcu(&smm->rcu, spfs_mm_forget);
 }
 
 static const struct mmu_notifier_ops spfs_mn_ops = {

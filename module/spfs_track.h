@@ -17,6 +17,7 @@
 #include <linux/hashtable.h>
 #include <linux/jump_label.h>
 #include <linux/mmu_notifier.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
@@ -180,27 +181,12 @@ struct spfs_mm {
 #define SPFS_MM_HASH_BITS	13
 extern struct hlist_head spfs_mm_hash[1 << SPFS_MM_HASH_BITS];
 
-/* A profile build's second lookup (spfs_ablate.h), its result unused. */
-static __always_inline void spfs_mm_lookup_again(struct mm_struct *mm)
-{
-	struct spfs_mm *smm, *found = NULL;
-
-	hash_for_each_possible_rcu(spfs_mm_hash, smm, hnode,
-				   (unsigned long)mm)
-		if (smm->mm == mm) {
-			found = smm;
-			break;
-		}
-	OPTIMIZER_HIDE_VAR(found);
-}
-
 /**
  * spfs_mm_lookup() - the tracking state of an mm
  * @mm: the mm
  *
  * Call under rcu_read_lock() (or with preemption disabled, as tracepoint
  * and kprobe handlers are); the result is valid until it is released.
- * Inline: every fault looks its mm up twice.
  *
  * Return: the &struct spfs_mm, or NULL if @mm is not tracked.
  */
@@ -208,13 +194,60 @@ static inline struct spfs_mm *spfs_mm_lookup(struct mm_struct *mm)
 {
 	struct spfs_mm *smm;
 
-	if (SPFS_PROFILING(TWICE_LOOKUP))
-		spfs_mm_lookup_again(mm);
 	hash_for_each_possible_rcu(spfs_mm_hash, smm, hnode,
 				   (unsigned long)mm)
 		if (smm->mm == mm)
 			return smm;
 	return NULL;
+}
+
+/* Each CPU's last tracked mm found by a fault (spfs_mm_find()). */
+DECLARE_PER_CPU(struct spfs_mm *, spfs_mm_last);
+
+/* @smm is this CPU's last, still tracked, and @mm's. */
+static __always_inline bool spfs_mm_is_last(struct spfs_mm *smm,
+					    struct mm_struct *mm)
+{
+	return smm && smm->mm == mm && test_bit(SPFS_MM_HASHED, &smm->flags);
+}
+
+/* A profile build's second look at the last mm (spfs_ablate.h). */
+static __always_inline void spfs_mm_find_again(struct mm_struct *mm)
+{
+	bool hit = spfs_mm_is_last(this_cpu_read(spfs_mm_last), mm);
+
+	OPTIMIZER_HIDE_VAR(hit);
+}
+
+/**
+ * spfs_mm_find() - spfs_mm_lookup() for the fault path
+ * @mm: the mm
+ *
+ * Every followed fault looks its mm up at T0 and again at T1, and a CPU's
+ * next fault is most often the same process's.  So each CPU keeps the
+ * last tracked mm it found, and those lookups cost the same however many
+ * mms are tracked: the hash chain of a thousand costs about eight
+ * instructions more per mm before the fault's own.  The entry is a hint:
+ * it is used only while still hashed (an mm_struct freed and allocated
+ * again may sit at the address it names), and the &struct spfs_mm is not
+ * freed before every CPU's entry has let go of it (spfs_mm_forget()).
+ *
+ * Call with preemption disabled (tracepoint, kprobe and ftrace handlers).
+ *
+ * Return: the &struct spfs_mm, or NULL if @mm is not tracked.
+ */
+static __always_inline struct spfs_mm *spfs_mm_find(struct mm_struct *mm)
+{
+	struct spfs_mm *smm = this_cpu_read(spfs_mm_last);
+
+	if (SPFS_PROFILING(TWICE_LOOKUP))
+		spfs_mm_find_again(mm);
+	if (likely(spfs_mm_is_last(smm, mm)))
+		return smm;
+	smm = spfs_mm_lookup(mm);
+	if (smm)
+		this_cpu_write(spfs_mm_last, smm);
+	return smm;
 }
 
 /* Tracking (spfs_track.c). */
