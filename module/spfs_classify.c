@@ -55,7 +55,7 @@ bool spfs_pmd_walk_changed(struct mm_struct *mm, unsigned long addr,
 	pmd_t pmdv;
 
 	return !spfs_walk_ptes(mm, addr, &pmdv, &flags, path) ||
-	       pmd_val(pmdv) != pmd;
+	       spfs_pmdv(pmdv) != pmd;
 }
 NOKPROBE_SYMBOL(spfs_pmd_walk_changed);
 

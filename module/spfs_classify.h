@@ -14,6 +14,7 @@
 /**
  * struct spfs_path - the way a page-table walk went down to a PMD entry
  * @addr: the address walked for: the path serves its PMD range
+ * @pgd_table: the PGD of the mm walked
  * @pgd: the PGD entry
  * @p4d: the P4D entry (the PGD entry where P4D is folded)
  * @pud: the PUD entry
@@ -26,10 +27,11 @@
  *	  needs neither the checks of a table's entry nor the translation
  *	  to the table's address again
  *
- * Zero (no @pgd) until a walk reaches a PMD entry.
+ * Zero (no @pgd_table) until a walk reaches a PMD entry.
  */
 struct spfs_path {
 	unsigned long addr;
+	pgd_t *pgd_table;
 	pgd_t *pgd;
 	p4d_t *p4d;
 	pud_t *pud;

@@ -18,11 +18,14 @@
 #include <linux/time64.h>
 
 #include "spfs_clock.h"
+#include "spfs_core.h"
 
 DEFINE_STATIC_KEY_FALSE(spfs_clock_tsc);
 u32 spfs_clock_mult, spfs_clock_shift;
 /* The longest difference whose product with the multiplier fits 64 bits. */
 u64 spfs_clock_max;
+
+struct spfs_clock_bits spfs_clock_bits[65] __read_mostly;
 
 /**
  * spfs_clock_ns_long() - spfs_clock_ns() of a difference too long for it
@@ -40,6 +43,39 @@ u64 spfs_clock_ns_long(u64 delta)
 }
 NOKPROBE_SYMBOL(spfs_clock_ns_long);
 
+static unsigned int spfs_clock_ns_bucket(u64 delta)
+{
+	return spfs_hist_bucket(spfs_clock_ns(delta));
+}
+
+/*
+ * The bounds of spfs_clock_bucket(), from spfs_clock_ns() itself: it is
+ * monotonic, and the differences of one bit length span less than a
+ * doubling of nanoseconds, so at most two log2 buckets.
+ */
+static void spfs_clock_buckets_init(void)
+{
+	unsigned int k, b;
+	u64 lo, hi, mid;
+
+	for (k = 0; k <= 64; k++) {
+		lo = k ? 1ULL << (k - 1) : 0;
+		hi = k ? lo + (lo - 1) : 0;
+		b = spfs_clock_ns_bucket(lo);
+		spfs_clock_bits[k].low = b;
+		WARN_ON_ONCE(spfs_clock_ns_bucket(hi) > b + 1);
+		/* The last difference of bucket b in [lo, hi]. */
+		while (lo < hi) {
+			mid = lo + (hi - lo + 1) / 2;
+			if (spfs_clock_ns_bucket(mid) == b)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		spfs_clock_bits[k].last = lo;
+	}
+}
+
 /**
  * spfs_clock_init() - choose the clock, before any hook runs
  *
@@ -54,6 +90,7 @@ bool spfs_clock_init(void)
 	if (!boot_cpu_has(X86_FEATURE_TSC) || check_tsc_unstable() ||
 	    !tsc_khz) {
 		static_branch_disable(&spfs_clock_tsc);
+		spfs_clock_buckets_init();
 		return false;
 	}
 	/*
@@ -66,5 +103,6 @@ bool spfs_clock_init(void)
 			       tsc_khz, NSEC_PER_MSEC, 600);
 	spfs_clock_max = div_u64(U64_MAX, spfs_clock_mult);
 	static_branch_enable(&spfs_clock_tsc);
+	spfs_clock_buckets_init();
 	return true;
 }

@@ -6,6 +6,7 @@
 #ifndef _SPFS_CLOCK_H
 #define _SPFS_CLOCK_H
 
+#include <linux/bitops.h>
 #include <linux/jiffies.h>
 #include <linux/jump_label.h>
 #include <linux/timekeeping.h>
@@ -19,6 +20,20 @@ extern u32 spfs_clock_mult, spfs_clock_shift;
 extern u64 spfs_clock_max;
 
 u64 spfs_clock_ns_long(u64 delta);
+
+/**
+ * struct spfs_clock_bits - the differences of one bit length, for
+ *			     spfs_clock_bucket()
+ * @last: the largest still in the bucket of the smallest
+ * @low: the bucket of the smallest; the rest are in the next one
+ */
+struct spfs_clock_bits {
+	u64 last;
+	u32 low;
+};
+
+/* Indexed by fls64() of a difference. */
+extern struct spfs_clock_bits spfs_clock_bits[65];
 
 /**
  * spfs_now() - the time faults and writer events are stamped with
@@ -71,6 +86,25 @@ static __always_inline u64 spfs_clock_ns(u64 delta)
 	if (likely(delta <= spfs_clock_max))
 		return (delta * spfs_clock_mult) >> spfs_clock_shift;
 	return spfs_clock_ns_long(delta);
+}
+
+/**
+ * spfs_clock_bucket() - the histogram bucket of a difference of stamps
+ * @delta: the difference, in spfs_now()'s units
+ *
+ * spfs_hist_bucket(spfs_clock_ns(@delta)) without the scaling: a range of
+ * differences of one bit length spans at most two buckets of
+ * nanoseconds, the second from a bound found at load
+ * (spfs_clock_buckets_init()).  Inline: a clean fault's two histograms.
+ *
+ * Return: the bucket.
+ */
+static __always_inline unsigned int spfs_clock_bucket(u64 delta)
+{
+	/* fls64() is 64 at most: an index that needs no bounds check. */
+	const struct spfs_clock_bits *b = spfs_clock_bits + fls64(delta);
+
+	return b->low + (delta > b->last);
 }
 
 bool spfs_clock_init(void);

@@ -76,7 +76,7 @@ static __always_inline bool spfs_in_fault(const struct spfs_slot *s)
  */
 void spfs_fault_stack_growth(void)
 {
-	struct spfs_slot *s = spfs_slot_find(current);
+	struct spfs_slot *s = spfs_slot_mine();
 
 	if (s && s->state == SPFS_SLOT_PENDING && spfs_in_fault(s))
 		s->flags |= SPFS_F(NO_VMA);
@@ -111,21 +111,24 @@ static __always_inline void spfs_inflate(void)
  * @regs: user registers
  * @error_code: the x86 page-fault error code
  *
- * Runs with interrupts off, before the fault takes any lock.
+ * Runs with interrupts off, before the fault takes any lock.  notrace,
+ * as every hook run at each fault: no function-tracer call site to pass.
  */
-void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
-		      unsigned long error_code)
+void notrace spfs_fault_entry(void *data, unsigned long address,
+			      struct pt_regs *regs, unsigned long error_code)
 {
 	struct mm_struct *mm = current->mm;
 	struct spfs_mm *smm;
 	struct spfs_slot *s;
+	unsigned int home;
 	u64 from;
 
 	if (SPFS_PROFILING(EMPTY))
 		return;
 	if (!spfs_is_active() || !mm || SPFS_ABLATING_T0)
 		return;
-	s = spfs_slot_find(current);
+	home = spfs_slot_home(current);
+	s = spfs_slot_find_at(current, home);
 	if (s)
 		spfs_slot_retire(s);
 
@@ -141,13 +144,13 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 		return;
 	}
 	if (!s && SPFS_PROFILING(TWICE_SLOT)) {
-		s = spfs_slot_claim(current);
+		s = spfs_slot_claim_at(current, home);
 		if (s)
 			spfs_slot_free(s);
 		s = NULL;
 	}
 	if (!s)
-		s = spfs_slot_claim(current);
+		s = spfs_slot_claim_at(current, home);
 	if (!s) {
 		spfs_stat_inc(SPFS_STAT_INFLIGHT_FULL);
 		spfs_stat_inc(SPFS_STAT_FAULTS_UNTRACKED);
@@ -156,6 +159,8 @@ void spfs_fault_entry(void *data, unsigned long address, struct pt_regs *regs,
 
 	spfs_inflate();
 	s->mm = mm;
+	/* Read by spfs_slot_forget_mm() at any time. */
+	WRITE_ONCE(s->smm, smm);
 	s->mm_id = smm->id;
 	s->addr = address;
 	s->ip = regs->ip;
@@ -256,6 +261,7 @@ NOKPROBE_SYMBOL(spfs_task_exit);
  */
 int spfs_fault_init(void)
 {
+	spfs_slot_init();
 	spfs_judge_init();
 	return spfs_caller_init();
 }
@@ -308,7 +314,7 @@ void notrace spfs_tl(unsigned long ip, unsigned long parent_ip,
 
 	/* ftrace_ops callbacks may run preemptible; per-CPU state follows. */
 	preempt_disable_notrace();
-	s = spfs_slot_find(current);
+	s = spfs_slot_mine();
 	if (!s)
 		goto gup;
 	if (s->mm == vma->vm_mm &&
@@ -379,18 +385,7 @@ static __always_inline void spfs_t1_slot(struct spfs_slot *s, bool completed,
 	} else {
 		flags = failed ? SPFS_F(REAL_RETRY) : 0;
 	}
-	/* pmd_same() at commit: did the PMD the T0 walk read change? */
-	if (!(s->flags & (SPFS_F(NO_PAGE_TABLE) | SPFS_F(HUGE_PMD)))) {
-		if (SPFS_PROFILING(TWICE_WALK)) {
-			bool changed = spfs_pmd_changed(s->mm, s->addr, s->pmd,
-							&s->path);
-
-			OPTIMIZER_HIDE_VAR(changed);
-		}
-		if (spfs_pmd_changed(s->mm, s->addr, s->pmd, &s->path))
-			flags |= SPFS_F(PMD_CHANGED);
-	}
-	__spfs_judge_slot(s, spfs_now(), flags, spfs_real(s, failed));
+	__spfs_judge_slot(s, spfs_now(), flags, spfs_real(s, failed), true);
 	spfs_slot_free(s);
 }
 
@@ -454,7 +449,7 @@ void notrace spfs_t1(unsigned long ip, unsigned long parent_ip,
 	if (!spfs_is_active())
 		return;
 	preempt_disable_notrace();
-	s = spfs_slot_find(current);
+	s = spfs_slot_mine();
 	if (s) {
 		if (SPFS_HAVE_VMA_LOCK && s->vma_locked &&
 		    atomic_read(&spfs_cycle_forks))
@@ -494,7 +489,7 @@ void notrace spfs_t1_ret(struct fprobe *fp, unsigned long entry_ip,
 	if (ret & VM_FAULT_RETRY)
 		return;
 	preempt_disable_notrace();
-	s = spfs_slot_find(current);
+	s = spfs_slot_mine();
 	if (s)
 		spfs_t1_slot(s, ret & VM_FAULT_COMPLETED, spfs_t1_failed(s));
 	preempt_enable_notrace();
@@ -521,7 +516,7 @@ NOKPROBE_SYMBOL(spfs_t1_ret);
  *
  * Return: 0.
  */
-int spfs_t1_handled(struct kprobe *kp, struct pt_regs *regs)
+int notrace spfs_t1_handled(struct kprobe *kp, struct pt_regs *regs)
 {
 	vm_fault_t ret = (__force vm_fault_t)regs->ax;
 	struct spfs_slot *s;
@@ -529,7 +524,7 @@ int spfs_t1_handled(struct kprobe *kp, struct pt_regs *regs)
 	if (SPFS_PROFILING(EMPTY) || (ret & VM_FAULT_RETRY) ||
 	    !spfs_is_active())
 		return 0;
-	s = spfs_slot_find(current);
+	s = spfs_slot_mine();
 	if (s)
 		spfs_t1_slot(s, ret & VM_FAULT_COMPLETED, ret & VM_FAULT_ERROR);
 	return 0;

@@ -57,6 +57,7 @@ NOKPROBE_SYMBOL(spfs_vma_lock_fork_front);
  * A user fault not at TL yet tries the VMA lock now: a writer gone by then
  * does not stop it (see spfs_judge_vma()).  A lookup that found a VMA
  * detached under it walks again and checks again: the last time counts.
+ * Preemption is off.
  */
 static __always_inline void spfs_vma_lock_attempt(void)
 {
@@ -64,15 +65,13 @@ static __always_inline void spfs_vma_lock_attempt(void)
 
 	if (!spfs_is_active() || SPFS_PROFILING(EMPTY))
 		return;
-	preempt_disable_notrace();
-	s = spfs_slot_find(current);
+	s = spfs_slot_mine();
 	if (s && s->state == SPFS_SLOT_PENDING) {
 		s->t_vma_lock = spfs_now();
 		/* A fork may have begun, or gone on, since T0. */
 		if (atomic_read(&spfs_cycle_forks))
 			spfs_vma_lock_fork_front(s);
 	}
-	preempt_enable_notrace();
 }
 
 /**
@@ -83,11 +82,12 @@ static __always_inline void spfs_vma_lock_attempt(void)
  * vma_start_read(), inline, checks the VMA's write lock a few
  * instructions on: the attempt is timed here, not at the function's
  * entry, for the maple-tree walk in between is long enough for a writer
- * to take or release the lock meanwhile.
+ * to take or release the lock meanwhile.  Preemption is off (a kprobe
+ * handler).
  *
  * Return: 0.
  */
-int spfs_vma_lock_walked(struct kprobe *kp, struct pt_regs *regs)
+int notrace spfs_vma_lock_walked(struct kprobe *kp, struct pt_regs *regs)
 {
 	spfs_vma_lock_attempt();
 	return 0;
@@ -102,12 +102,15 @@ NOKPROBE_SYMBOL(spfs_vma_lock_walked);
  * @fregs: its arguments
  *
  * Where the call of mas_walk() in lock_vma_under_rcu() was not found: the
- * attempt timed at the entry, before the walk.
+ * attempt timed at the entry, before the walk.  ftrace_ops callbacks may
+ * run preemptible.
  */
 void notrace spfs_vma_lock_enter(unsigned long ip, unsigned long parent_ip,
 				 struct ftrace_ops *op,
 				 struct ftrace_regs *fregs)
 {
+	preempt_disable_notrace();
 	spfs_vma_lock_attempt();
+	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(spfs_vma_lock_enter);

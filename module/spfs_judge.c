@@ -90,7 +90,7 @@ NOKPROBE_SYMBOL(spfs_judge_events);
  */
 void spfs_judge_slot(struct spfs_slot *s, u64 t1, u32 flags, u8 real)
 {
-	__spfs_judge_slot(s, t1, flags, real);
+	__spfs_judge_slot(s, t1, flags, real, false);
 }
 NOKPROBE_SYMBOL(spfs_judge_slot);
 

@@ -17,6 +17,8 @@
 
 struct spfs_slot spfs_slots[SPFS_INFLIGHT_SIZE];
 atomic_t spfs_slot_overflow[SPFS_INFLIGHT_SIZE];
+/* Never NULL once loaded (spfs_slot_init()): read without a test. */
+DEFINE_PER_CPU(struct spfs_slot *, spfs_slot_last);
 
 static bool spfs_slot_take(struct spfs_slot *s, struct task_struct *task)
 {
@@ -38,6 +40,7 @@ struct spfs_slot *spfs_slot_claim_far(struct task_struct *task)
 
 	if (spfs_slot_take(s, task)) {
 		s->far = false;
+		this_cpu_write(spfs_slot_last, s);
 		return s;
 	}
 	atomic_inc(&spfs_slot_overflow[home]);
@@ -45,6 +48,7 @@ struct spfs_slot *spfs_slot_claim_far(struct task_struct *task)
 		s = spfs_slot_at(home, i);
 		if (spfs_slot_take(s, task)) {
 			s->far = true;
+			this_cpu_write(spfs_slot_last, s);
 			return s;
 		}
 	}
@@ -52,6 +56,39 @@ struct spfs_slot *spfs_slot_claim_far(struct task_struct *task)
 	return NULL;
 }
 NOKPROBE_SYMBOL(spfs_slot_claim_far);
+
+/**
+ * spfs_slot_forget_mm() - take a tracked mm's state out of every slot
+ * @smm: unhashed a grace period ago: no T0 finds it any more
+ *
+ * Before it is freed: a slot holds it from its fault's T0 to the fault's
+ * end, for T1 to judge with, without looking it up again.
+ */
+void spfs_slot_forget_mm(struct spfs_mm *smm)
+{
+	unsigned int i;
+
+	for (i = 0; i < SPFS_INFLIGHT_SIZE; i++)
+		if (READ_ONCE(spfs_slots[i].smm) == smm)
+			cmpxchg(&spfs_slots[i].smm, smm, NULL);
+}
+
+/**
+ * spfs_slot_init() - point every CPU's last claimed slot at a slot
+ *
+ * At load, before any hook.
+ */
+void spfs_slot_init(void)
+{
+	int cpu;
+
+	/*
+	 * Not a static initializer: a module's per-CPU template is copied
+	 * unrelocated, and a pointer in it would be NULL.
+	 */
+	for_each_possible_cpu(cpu)
+		per_cpu(spfs_slot_last, cpu) = spfs_slots;
+}
 
 /**
  * spfs_slot_exit() - forget the faults in flight

@@ -14,6 +14,7 @@
 #include <linux/cache.h>
 #include <linux/hash.h>
 #include <linux/compiler.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 
 #include "spfs_ablate.h"
@@ -27,6 +28,8 @@
  * @SPFS_SLOT_RETRYING: that call returned VM_FAULT_RETRY; the fault was
  *			judged at the retry, the slot waits for its end
  */
+struct spfs_mm;
+
 enum spfs_slot_state {
 	SPFS_SLOT_PENDING,
 	SPFS_SLOT_IN,
@@ -37,6 +40,8 @@ enum spfs_slot_state {
  * struct spfs_slot - a fault in flight
  * @task: the owner, or NULL if free (claimed with cmpxchg)
  * @mm: the mm at T0
+ * @smm: its &struct spfs_mm at T0, which T1 judges with: taken out of
+ *	 every slot before it is freed (spfs_slot_forget_mm())
  * @mm_id: the &struct spfs_mm id of @mm at T0
  * @t0: T0 (spfs_now())
  * @tl: TL
@@ -68,6 +73,7 @@ enum spfs_slot_state {
 struct spfs_slot {
 	struct task_struct *task;
 	struct mm_struct *mm;
+	struct spfs_mm *smm;
 	u64 mm_id;
 	u64 t0, tl, t_vma_lock;
 	u64 addr;
@@ -95,6 +101,7 @@ struct spfs_slot {
 
 extern struct spfs_slot spfs_slots[SPFS_INFLIGHT_SIZE];
 extern atomic_t spfs_slot_overflow[SPFS_INFLIGHT_SIZE];
+DECLARE_PER_CPU(struct spfs_slot *, spfs_slot_last);
 
 static __always_inline unsigned int spfs_slot_home(struct task_struct *task)
 {
@@ -123,19 +130,19 @@ static __always_inline void spfs_slot_find_again(struct task_struct *task)
 }
 
 /**
- * spfs_slot_find() - the slot of a task's fault in flight
+ * spfs_slot_find_at() - the slot of a task's fault in flight, from its home
  * @task: the task (current)
+ * @home: its home slot, spfs_slot_home()
  *
- * Inline: every fault of the system, tracked or not, and every hook of
- * the fault path looks.
+ * Inline: every fault of the system, tracked or not, looks.
  *
  * Return: its slot, or NULL.
  */
 static __always_inline struct spfs_slot *
-spfs_slot_find(struct task_struct *task)
+spfs_slot_find_at(struct task_struct *task, unsigned int home)
 {
-	unsigned int home = spfs_slot_home(task), i;
 	struct spfs_slot *s = spfs_slot_at(home, 0);
+	unsigned int i;
 
 	if (SPFS_PROFILING(TWICE_SLOT))
 		spfs_slot_find_again(task);
@@ -151,25 +158,61 @@ spfs_slot_find(struct task_struct *task)
 	return NULL;
 }
 
+/**
+ * spfs_slot_find() - the slot of a task's fault in flight
+ * @task: the task (current)
+ *
+ * Return: its slot, or NULL.
+ */
+static __always_inline struct spfs_slot *
+spfs_slot_find(struct task_struct *task)
+{
+	return spfs_slot_find_at(task, spfs_slot_home(task));
+}
+
+/**
+ * spfs_slot_mine() - the slot of the current task's fault in flight
+ *
+ * A fault nearly always runs from T0 to its end on the CPU it began on,
+ * and this CPU's last claimed slot is then its own: one load and a
+ * compare where spfs_slot_find() hashes the task.  A slot is the current
+ * task's while its owner is: only the owner frees it, and only a free
+ * slot is claimed.  Inline: TL and T1 look at every fault.
+ *
+ * Return: its slot, or NULL.
+ */
+static __always_inline struct spfs_slot *spfs_slot_mine(void)
+{
+	struct spfs_slot *s = this_cpu_read(spfs_slot_last);
+
+	if (likely(READ_ONCE(s->task) == current))
+		return s;
+	return spfs_slot_find(current);
+}
+
 struct spfs_slot *spfs_slot_claim_far(struct task_struct *task);
 
 /**
- * spfs_slot_claim() - take a slot for a task's new fault
+ * spfs_slot_claim_at() - take a slot for a task's new fault
  * @task: the task (current), which has none
+ * @home: its home slot, spfs_slot_home(): T0 has it from its look for a
+ *	  slot left over
  *
  * Inline, its home slot: every followed fault claims one, nearly always
- * there; spfs_slot_claim_far() looks further.
+ * there; spfs_slot_claim_far() looks further.  The slot becomes this
+ * CPU's last claimed (spfs_slot_mine()).
  *
  * Return: the slot, or NULL if its home and the slots after it are all
  * taken.
  */
 static __always_inline struct spfs_slot *
-spfs_slot_claim(struct task_struct *task)
+spfs_slot_claim_at(struct task_struct *task, unsigned int home)
 {
-	struct spfs_slot *s = spfs_slot_at(spfs_slot_home(task), 0);
+	struct spfs_slot *s = spfs_slot_at(home, 0);
 
 	if (!READ_ONCE(s->task) && !cmpxchg(&s->task, NULL, task)) {
 		s->far = false;
+		this_cpu_write(spfs_slot_last, s);
 		return s;
 	}
 	return spfs_slot_claim_far(task);
@@ -194,6 +237,8 @@ static __always_inline void spfs_slot_free(struct spfs_slot *s)
 		atomic_dec(&spfs_slot_overflow[home]);
 }
 
+void spfs_slot_forget_mm(struct spfs_mm *smm);
+void spfs_slot_init(void);
 void spfs_slot_exit(void);
 
 #endif /* _SPFS_SLOT_H */

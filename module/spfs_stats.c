@@ -11,6 +11,7 @@
 #include <linux/build_bug.h>
 #include <linux/kernel.h>
 
+#include "spfs_clock.h"
 #include "spfs_stats.h"
 
 struct spfs_stats __percpu *spfs_stats;
@@ -103,7 +104,7 @@ static void spfs_stats_fold_fast(struct spfs_stats *sum)
 		sum->clean_hist_service[b] += sum->fast_hist_service[b];
 		sum->clean_hist_wait[b] += sum->fast_hist_wait[b];
 	}
-	sum->clean_wait_ns += sum->fast_wait_ns;
+	sum->clean_wait_ns += spfs_clock_ns(sum->fast_wait);
 	sum->agreement[0][SPFS_V_SUCCESS][SPFS_REAL_LOCKED] +=
 		sum->fast_pvl_agree;
 	sum->count[SPFS_STAT_PVL_AGREE] += sum->fast_pvl_agree;

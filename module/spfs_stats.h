@@ -93,7 +93,7 @@ enum spfs_cause_kind {
  *	  (spfs_account_clean()): added to @clean and to "faults" when read
  * @fast_hist_service: their service windows
  * @fast_hist_wait: their lock waits
- * @fast_wait_ns: the sum of those waits
+ * @fast_wait: the sum of those waits, in spfs_now()'s units
  * @fast_pvl_agree: those of them the kernel completed under the VMA lock,
  *		    as pvl said: added to the agreement matrix when read
  * @fast_facts_missed: those of them whose VMA the kernel says was
@@ -127,7 +127,7 @@ struct spfs_stats {
 		u64 fast;
 		u64 fast_hist_service[SPFS_HIST_BUCKETS];
 		u64 fast_hist_wait[SPFS_HIST_BUCKETS];
-		u64 fast_wait_ns;
+		u64 fast_wait;
 		u64 fast_pvl_agree;
 		u64 fast_facts_missed;
 	);

@@ -29,6 +29,7 @@
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 
+#include "spfs_slot.h"
 #include "spfs_stats.h"
 #include "spfs_track.h"
 #include "wrapper/workqueue.h"
@@ -231,9 +232,9 @@ static struct mmu_notifier *spfs_mn_alloc(struct mm_struct *mm)
 
 /*
  * A grace period after the free: every probe that could have found @smm
- * in the hash table, and so made it a CPU's last mm (spfs_mm_find()),
- * has ended.  Take it from the CPUs that still name it, then free it
- * after the probes that may have read it there.
+ * in the hash table, and so made it a CPU's last mm (spfs_mm_find()) or
+ * a fault's (T0's slot), has ended.  Take it from the CPUs and slots that
+ * name it, then free it after the probes that may have read it there.
  */
 static void spfs_mm_forget(struct rcu_head *rcu)
 {
@@ -242,6 +243,7 @@ static void spfs_mm_forget(struct rcu_head *rcu)
 
 	for_each_possible_cpu(cpu)
 		cmpxchg(per_cpu_ptr(&spfs_mm_last, cpu), smm, NULL);
+	spfs_slot_forget_mm(smm);
 	kfree_rcu(smm, rcu);
 	if (atomic_dec_and_test(&spfs_mm_live))
 		wake_up_var(&spfs_mm_live);

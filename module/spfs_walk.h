@@ -29,8 +29,35 @@
 #include "wrapper/swapops.h"
 #include "wrapper/userfaultfd.h"
 
+/*
+ * The raw value of an entry.  The walk only tests an entry's bits and
+ * compares it with a value it read before, never translates it; where
+ * the kernel is built for Xen PV, pgd_val() and its kin are paravirt
+ * calls (patched to a move and padding elsewhere) that turn a Xen PV
+ * guest's machine frames into its own: nothing a comparison of two
+ * readings needs.
+ */
+#define spfs_pgdv(e)	native_pgd_val(e)
+#define spfs_p4dv(e)	native_p4d_val(e)
+#define spfs_pudv(e)	native_pud_val(e)
+#define spfs_pmdv(e)	native_pmd_val(e)
+
 /* What a shmem mapping's address space operations are (spfs_classify.c). */
 extern const struct address_space_operations *spfs_shmem_aops;
+
+/*
+ * The entries above @path's PMD entry hold the values its walk found:
+ * each table below is still the one it found.  Where the P4D level is
+ * folded its entry is the PGD entry.
+ */
+static __always_inline bool spfs_path_upper_holds(struct mm_struct *mm,
+						  const struct spfs_path *path)
+{
+	return spfs_pgdv(READ_ONCE(*path->pgd)) == path->pgdv &&
+	       (mm_p4d_folded(mm) ||
+		spfs_p4dv(READ_ONCE(*path->p4d)) == path->p4dv) &&
+	       spfs_pudv(READ_ONCE(*path->pud)) == path->pudv;
+}
 
 /*
  * The PMD entry over @addr by the way @path recorded, if it still holds:
@@ -42,11 +69,9 @@ static __always_inline pmd_t *spfs_path_pmd(struct mm_struct *mm,
 					    unsigned long addr,
 					    const struct spfs_path *path)
 {
-	if (path->pgd != pgd_offset(mm, addr) ||
-	    (path->addr ^ addr) >= PMD_SIZE ||
-	    pgd_val(READ_ONCE(*path->pgd)) != path->pgdv ||
-	    p4d_val(READ_ONCE(*path->p4d)) != path->p4dv ||
-	    pud_val(READ_ONCE(*path->pud)) != path->pudv)
+	/* The same PMD range: the same index in the same PGD, then. */
+	if ((path->addr ^ addr) >= PMD_SIZE || path->pgd_table != mm->pgd ||
+	    !spfs_path_upper_holds(mm, path))
 		return NULL;
 	return path->pmd;
 }
@@ -88,13 +113,14 @@ static __always_inline pte_t *spfs_walk_ptes(struct mm_struct *mm,
 	}
 	pmd = pmd_offset(pud, addr);
 	*path = (struct spfs_path){
-		.addr = addr, .pgd = pgd, .p4d = p4d, .pud = pud, .pmd = pmd,
-		.pgdv = pgd_val(pgdv), .p4dv = p4d_val(p4dv),
-		.pudv = pud_val(pudv),
+		.addr = addr, .pgd_table = mm->pgd, .pgd = pgd, .p4d = p4d,
+		.pud = pud, .pmd = pmd,
+		.pgdv = spfs_pgdv(pgdv), .p4dv = spfs_p4dv(p4dv),
+		.pudv = spfs_pudv(pudv),
 	};
 pmd:
 	*pmdv = READ_ONCE(*pmd);
-	if (path->ptes && pmd_val(*pmdv) == path->pmdv)
+	if (path->ptes && spfs_pmdv(*pmdv) == path->pmdv)
 		return path->ptes;
 	if (pmd_none(*pmdv))
 		goto none;
@@ -104,7 +130,7 @@ pmd:
 		*flags |= SPFS_F(HUGE_PMD);
 		return NULL;
 	}
-	path->pmdv = pmd_val(*pmdv);
+	path->pmdv = spfs_pmdv(*pmdv);
 	path->ptes = pte_offset_kernel(pmdv, 0);
 	return path->ptes;
 none:
@@ -138,7 +164,7 @@ static __always_inline u32 spfs_walk(struct mm_struct *mm, unsigned long addr,
 	ptes = spfs_walk_ptes(mm, addr, &pmdv, &flags, path);
 	if (!ptes)
 		return flags;
-	*pmd = pmd_val(pmdv);
+	*pmd = spfs_pmdv(pmdv);
 	ptev = READ_ONCE(ptes[pte_index(addr)]);
 	if (pte_none(ptev)) {
 		flags |= SPFS_F(PTE_NONE);
@@ -159,6 +185,8 @@ bool spfs_pmd_walk_changed(struct mm_struct *mm, unsigned long addr,
  * @addr: the address
  * @pmd: the entry T0's walk found there, pointing to a PTE table
  * @path: the way that walk went down to it; updated if walked again
+ * @quiet: no page table above the entry can have changed since that walk
+ *	   (spfs_commit_pmd_changed())
  *
  * At T1, with the fault's lock held and preemption off: pmd_same() at
  * commit.  @path is the way down to @pmd for @addr in @mm, as T0's walk
@@ -173,13 +201,11 @@ bool spfs_pmd_walk_changed(struct mm_struct *mm, unsigned long addr,
 static __always_inline bool spfs_pmd_changed(struct mm_struct *mm,
 					     unsigned long addr,
 					     unsigned long pmd,
-					     struct spfs_path *path)
+					     struct spfs_path *path, bool quiet)
 {
 	/* @pmd is a table's entry: the same value is one still. */
-	if (likely(pgd_val(READ_ONCE(*path->pgd)) == path->pgdv &&
-		   p4d_val(READ_ONCE(*path->p4d)) == path->p4dv &&
-		   pud_val(READ_ONCE(*path->pud)) == path->pudv))
-		return pmd_val(READ_ONCE(*path->pmd)) != pmd;
+	if (likely(quiet || spfs_path_upper_holds(mm, path)))
+		return spfs_pmdv(READ_ONCE(*path->pmd)) != pmd;
 	return spfs_pmd_walk_changed(mm, addr, pmd, path);
 }
 

@@ -45,12 +45,14 @@ bt_run() {
 		shift
 	done
 	shift
+	# Pinned first: a failure here leaves the target as it was.
+	pin_cpu0 || return 1
 	# mmaplockwait.bt needs no module: run without one too.
 	if module_loaded; then
-		old=$(cat "$SPFS_DBG/target") || return 1
-		echo "comm ${1:0:15}" >"$SPFS_DBG/target" || return 1
+		old=$(cat "$SPFS_DBG/target") || { unpin_cpu; return 1; }
+		echo "comm ${1:0:15}" >"$SPFS_DBG/target" ||
+			{ unpin_cpu; return 1; }
 	fi
-	pin_cpu0 || return 1
 	bt_start "$out" "$BT_DIR/$tool.bt" "${args[@]}"
 	attached=$?
 	pid=$BT_PID
