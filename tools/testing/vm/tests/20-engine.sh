@@ -366,14 +366,23 @@ test_faults_gup() {
 t "kernel accesses to fresh user memory count as faults_gup" test_faults_gup
 
 test_procs_latency() {
-	local pid line
+	local pid line i
 
 	echo 1 >"$SPFS_DBG/reset"
 	echo "comm mixed" >"$SPFS_DBG/target" || return 1
 	"$SPFS_TOOLS/mixed" --threads 2 --duration-ms 1500 >/dev/null &
 	pid=$!
-	sleep 1
-	line=$(awk -v p="$pid" '$1 == p' "$SPFS_DBG/procs")
+	# Listed with faults while it runs: looked for over its run, as a
+	# loaded host may start it late (it runs 1.5 s from its start); a
+	# zombie is not listed, but passes kill -0: 30 s at most.
+	line=
+	i=0
+	while [ -z "$line" ] && [ $i -lt 150 ] && kill -0 "$pid" 2>/dev/null
+	do
+		sleep 0.2
+		line=$(awk -v p="$pid" '$1 == p && $3 > 0' "$SPFS_DBG/procs")
+		i=$((i + 1))
+	done
 	diag "procs: $line"
 	wait "$pid" || return 1
 	[ -n "$line" ] || { cat "$SPFS_DBG/procs"; return 1; }
