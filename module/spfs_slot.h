@@ -21,6 +21,8 @@
 #include "spfs_classify.h"
 #include "spfs_core.h"
 
+struct spfs_mm;
+
 /**
  * enum spfs_slot_state - where a fault in flight is
  * @SPFS_SLOT_PENDING: T0 seen, its handle_mm_fault() not yet
@@ -28,8 +30,6 @@
  * @SPFS_SLOT_RETRYING: that call returned VM_FAULT_RETRY; the fault was
  *			judged at the retry, the slot waits for its end
  */
-struct spfs_mm;
-
 enum spfs_slot_state {
 	SPFS_SLOT_PENDING,
 	SPFS_SLOT_IN,
