@@ -23,6 +23,18 @@
 
 struct spfs_mm;
 
+/*
+ * @s is not NULL, whatever the compiler can tell: the kernel builds with
+ * -fno-delete-null-pointer-checks, and the hooks' "if (s)" after an
+ * inline look-up would stay on its fast path, where @s is known.  Not
+ * unreachable(): its objtool annotation keeps the check.
+ */
+#define spfs_slot_nonnull(s)			\
+	do {					\
+		if (!(s))			\
+			__builtin_unreachable();	\
+	} while (0)
+
 /**
  * enum spfs_slot_state - where a fault in flight is
  * @SPFS_SLOT_PENDING: T0 seen, its handle_mm_fault() not yet
@@ -185,8 +197,10 @@ static __always_inline struct spfs_slot *spfs_slot_mine(void)
 {
 	struct spfs_slot *s = this_cpu_read(spfs_slot_last);
 
-	if (likely(READ_ONCE(s->task) == current))
+	if (likely(READ_ONCE(s->task) == current)) {
+		spfs_slot_nonnull(s);	/* set at load: spfs_slot_init() */
 		return s;
+	}
 	return spfs_slot_find(current);
 }
 
@@ -213,6 +227,7 @@ spfs_slot_claim_at(struct task_struct *task, unsigned int home)
 	if (!READ_ONCE(s->task) && !cmpxchg(&s->task, NULL, task)) {
 		s->far = false;
 		this_cpu_write(spfs_slot_last, s);
+		spfs_slot_nonnull(s);	/* an element of spfs_slots[] */
 		return s;
 	}
 	return spfs_slot_claim_far(task);
