@@ -308,11 +308,17 @@ BT_ATTACHED='^__BPFTRACE_NOTIFY_PROBES_ATTACHED$'
 
 # bt_start OUT ARGS...: start bpftrace ARGS in the background, its output
 # unbuffered into OUT, and wait (up to 600 s) until its probes are attached.
-# BT_PID is its pid (also when it fails to attach).
+# BT_PID is its pid (also when it fails to attach).  OUT is removed first:
+# the child truncates it only once forked, and a line left by an earlier
+# bpftrace would be taken for this one's - the workload started before
+# its probes are attached, a SIGINT sent before it handles one (started
+# in the background by a shell without job control, it begins with
+# SIGINT ignored).
 bt_start() {
 	local out=$1
 
 	shift
+	rm -f "$out"
 	__BPFTRACE_NOTIFY_PROBES_ATTACHED=1 bpftrace -B none "$@" >"$out" 2>&1 &
 	BT_PID=$!
 	wait_for "$out" "$BT_ATTACHED" 600 "$BT_PID"
