@@ -9,6 +9,10 @@ dbg=/sys/kernel/debug/spf_shadow
 # shellcheck disable=SC2034
 bench=${SPFS_TOOLS:-$SPFS_TOP/.build/tools}/pf_bench
 
+# bt_interrupt PID WAIT: bpftrace ended as by Ctrl-C, also when 0.17 misses
+# the SIGINT.
+. "$(dirname "${BASH_SOURCE[0]}")/../bpftrace/bt-lib.sh"
+
 # unload: take the module out, if it is in.
 unload() {
 	! grep -q '^spf_shadow ' /proc/modules || rmmod spf_shadow

@@ -306,6 +306,11 @@ unpin_cpu() {
 # (0.17 has it), is printed once the last probe is attached.
 BT_ATTACHED='^__BPFTRACE_NOTIFY_PROBES_ATTACHED$'
 
+# bt_interrupt PID WAIT: bpftrace ended as by Ctrl-C, also when 0.17 misses
+# the SIGINT.
+# shellcheck disable=SC2031 # SPFS_TOP is set before; see KLOG_BAD
+. "$SPFS_TOP/tools/bpftrace/bt-lib.sh"
+
 # bt_start OUT ARGS...: start bpftrace ARGS in the background, its output
 # unbuffered into OUT, and wait (up to 600 s) until its probes are attached.
 # BT_PID is its pid (also when it fails to attach).  OUT is removed first:

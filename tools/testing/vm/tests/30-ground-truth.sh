@@ -141,7 +141,11 @@ totals_run() {
 	btpid=$BT_PID
 	kill -CONT "$pid"
 	wait "$pid" || return 1
-	kill -INT "$perfpid" "$btpid"
+	kill -INT "$perfpid"
+	bt_interrupt "$btpid" 600 ||
+		{ diag "bpftrace did not end within 600 s"
+		  kill -KILL "$perfpid" "$btpid"; wait "$perfpid" "$btpid"
+		  return 1; }
 	wait "$perfpid" "$btpid"
 	perf_pf=$(awk -F, '$3 == "page-faults" { print $1 }' /tmp/perf.out)
 	bt_u=$(awk '$1 == "@u:" { print $2 }' /tmp/bt.out)
