@@ -1,17 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # Shared by the tools/bench/*-guest scripts, which run in the test VM.
-# Source it; do not run it.
+# Source it; do not run it.  insn-profile sources it in a guest script
+# run by sh: POSIX sh only.
 
 # (For the scripts that source this file.)
 # shellcheck disable=SC2034
 dbg=/sys/kernel/debug/spf_shadow
 # shellcheck disable=SC2034
 bench=${SPFS_TOOLS:-$SPFS_TOP/.build/tools}/pf_bench
-
-# bt_interrupt PID WAIT: bpftrace ended as by Ctrl-C, also when 0.17 misses
-# the SIGINT.
-. "$(dirname "${BASH_SOURCE[0]}")/../bpftrace/bt-lib.sh"
 
 # unload: take the module out, if it is in.
 unload() {
