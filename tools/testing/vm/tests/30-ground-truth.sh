@@ -171,9 +171,10 @@ totals_run() {
 # perf and bpftrace patch kernel text as they start and stop (static keys in
 # __schedule() among others): qemu's multi-threaded TCG can let the other
 # vCPU run a stale translation of it (an int3 Oops in __schedule(), seen
-# once; pin_cpu0).  perf and bpftrace start while the workload runs, so,
-# as in tools/bench/run-guest, all of it - the workload too - runs on
-# CPU 0, with the other vCPU idle.
+# twice, the second time with everything on CPU 0: the idle vCPU's
+# kworkers ran it).  So make check runs this test in its single-threaded
+# boot (SPFS_TCG_SINGLE_TESTS, scripts/common.sh), and, run anywhere, all
+# of it - perf, bpftrace, the workload - stays on CPU 0 (pin_cpu0).
 test_totals() {
 	( pin_cpu0 && totals_run )
 }
