@@ -26,12 +26,11 @@ bt_in_poll() {
 }
 
 # bt_interrupt PID WAIT [sent]: send bpftrace PID a SIGINT (with "sent":
-# it has had one) and wait up to WAIT seconds for it to exit; 1 if it
-# did not.  While it keeps polling - in
-# epoll_wait() at three looks two seconds apart, its maps not being
-# printed (that is done after the loop, with SIGINT's default action
-# back: a second SIGINT then would kill it) - it missed the signal: it
-# gets another.
+# it has had one) and wait up to WAIT seconds for it to exit; 1 if it did
+# not.  Found in epoll_wait() at three looks two seconds apart, it missed
+# the signal and gets another.  Not while it prints its maps: that comes
+# after its loop, with SIGINT's default action back (a second SIGINT would
+# kill it).
 bt_interrupt() {
 	local pid=$1 end=$((SECONDS + $2)) polls=0
 
