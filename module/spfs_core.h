@@ -293,6 +293,9 @@ enum spfs_pvl_profile {
  *	      kernel's own count says (cycles are numbered in order, and
  *	      compared modulo 2^32): one older had released its locks by
  *	      T0, whatever the time its end was stamped with says
+ * @cycle_ta: the same at the VMA lock attempt (@t_vma_lock), 0 if not
+ *	      read: a cycle older than it had released its VMA locks when
+ *	      the fault tried its VMA's
  * @fork_cycle: the write cycle of a fork under way at T0 (its number, as
  *		@cycle_t0's), if @fork_front is not 0
  * @fork_front: how far that fork had write-locked the VMAs at T0: those
@@ -312,6 +315,7 @@ struct spfs_fault {
 	u32 flags;
 	s32 tid;
 	u32 cycle_t0;
+	u32 cycle_ta;
 	u32 fork_cycle;
 	u64 fork_front;
 };

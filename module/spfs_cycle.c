@@ -87,6 +87,7 @@ void spfs_cycle_begin(struct spfs_mm *smm, u8 cause)
 	smm->w_cursor = 0;
 	smm->w_front = 0;
 	WRITE_ONCE(smm->w_front_sem, NULL);
+	smm->w_front_vma = NULL;
 	smm->w_fork_slot = -1;
 	if (SPFS_HAVE_VMA_LOCK)
 		smm->w_lock_seq = spfs_mm_cycle_lock_seq(smm->mm);

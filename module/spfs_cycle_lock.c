@@ -39,7 +39,12 @@
  * this hook attached the cycle's end looks for no lock
  * (spfs_cycle_log_locks()).
  *
- * Return: 0 if the lock's event is open, to be ended at its mark or by
+ * A fork's locks are one event, and its front (spfs_cycle_fork_front())
+ * says which VMAs they hold: the VMA asked for joins them at its mark, as
+ * a fault that tries it before gets in and the fork waits for it.
+ *
+ * Return: 0 if the lock's event is open (or, in a fork, the VMA is to
+ * join the front), to be ended at its mark or by
  * spfs_cycle_vma_lock_held(), or -1 if there is nothing to follow
  * (logged already, asked for to the end, where the table is full, or not
  * a lock the log keeps).
@@ -52,8 +57,9 @@ int spfs_cycle_vma_write_lock(struct spfs_mm *smm, struct vm_area_struct *vma)
 	if (!spfs_vma_lock_facts)
 		return -1;
 	if (smm->w_cause == SPFS_C_FORK) {
-		spfs_cycle_fork_front(smm, vma->vm_end);
-		return -1;
+		smm->w_front_next = vma->vm_end;
+		smm->w_front_vma = vma;
+		return 0;
 	}
 	ev = spfs_cycle_lock_event(smm, vma, spfs_now());
 	ev.flags = SPFS_EVF_ASKED;
@@ -79,12 +85,21 @@ NOKPROBE_SYMBOL(spfs_cycle_vma_write_lock);
  * are out).  The open event of the VMA's lock, if it has one not ended
  * yet, is logged with @t as its t_end: at the mark its slot is free
  * again while the writer waits for the readers already in (a zap under a
- * VMA read lock holds slots meanwhile).
+ * VMA read lock holds slots meanwhile).  In a fork, the VMA joins the
+ * front.
  */
 void spfs_cycle_vma_lock_held(struct spfs_mm *smm, const void *vma, u64 t)
 {
 	struct spfs_event ev;
 	int slot;
+
+	if (smm->w_cause == SPFS_C_FORK) {
+		if (vma == smm->w_front_vma) {
+			spfs_cycle_fork_front(smm, smm->w_front_next);
+			smm->w_front_vma = NULL;
+		}
+		return;
+	}
 
 	slot = spfs_open_find(smm, vma);
 	if (slot < 0)

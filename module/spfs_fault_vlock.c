@@ -68,6 +68,13 @@ static __always_inline void spfs_vma_lock_attempt(void)
 	s = spfs_slot_mine();
 	if (s && s->state == SPFS_SLOT_PENDING) {
 		s->t_vma_lock = spfs_now();
+		/*
+		 * The kernel releases a cycle's VMA locks (mm_lock_seq made
+		 * even) a little before the up_write() that stamps its end:
+		 * what it says now tells a cycle over at the attempt.
+		 */
+		if (spfs_vma_lock_facts)
+			s->lock_seq_ta = spfs_mm_lock_seq(s->mm);
 		/* A fork may have begun, or gone on, since T0. */
 		if (atomic_read(&spfs_cycle_forks))
 			spfs_vma_lock_fork_front(s);

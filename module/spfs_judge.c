@@ -52,6 +52,8 @@ noinline void spfs_judge_events(struct spfs_slot *s, struct spfs_mm *smm,
 		.pmd_size = PMD_SIZE,
 		/* An odd count is the cycle under way; even, the next one. */
 		.cycle_t0 = s->lock_seq ? s->lock_seq | 1 : 0,
+		.cycle_ta = s->t_vma_lock && s->lock_seq_ta ?
+			    s->lock_seq_ta | 1 : 0,
 		.fork_cycle = s->fork_cycle, .fork_front = s->fork_front,
 	};
 	struct spfs_judge_src src = {

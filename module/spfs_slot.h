@@ -72,6 +72,8 @@ enum spfs_slot_state {
  *	 moves them only for a fault that completed (not retried, no error)
  * @lock_seq: the mm's lock sequence at T0 (kernels with per-VMA locks),
  *	      0 if not read
+ * @lock_seq_ta: the same at the VMA lock attempt (@t_vma_lock), 0 if not
+ *		 read
  * @fork_cycle: the write cycle under way at T0, if @fork_front is not 0
  * @fork_front: how far a fork under way at T0 had write-locked the VMAs
  *		(&spfs_mm.w_front), 0 if none
@@ -97,6 +99,7 @@ struct spfs_slot {
 	unsigned long flt;
 	u64 fork_front;
 	u32 lock_seq;
+	u32 lock_seq_ta;
 	u32 fork_cycle;
 	u32 state;
 	u32 flags;

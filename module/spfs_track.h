@@ -114,6 +114,8 @@ struct spfs_range {
  * @w_front_held: when readers were out of it for good: the fork queued,
  *		  or the last fault in it left; 0 if not yet
  * @w_front_sem: that VMA's lock, NULL if none is waited for
+ * @w_front_vma: where the VMA lock is out of line, the VMA the fork is
+ *		 write-locking (its end in @w_front_next), NULL if none
  * @w_front_queued: the fork queued for that lock
  * @w_locks: VMA write locks taken in this cycle, and when
  * @w_ranges: ranges this cycle changed, where its VMA locks are looked for
@@ -159,6 +161,7 @@ struct spfs_mm {
 	u64 w_front_ask;
 	u64 w_front_held;
 	const void *w_front_sem;
+	const void *w_front_vma;
 	bool w_front_queued;
 	struct spfs_cycle_lock w_locks[SPFS_CYCLE_LOCKS];
 	struct spfs_range w_ranges[SPFS_CYCLE_RANGES];

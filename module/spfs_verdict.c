@@ -143,13 +143,19 @@ struct spfs_judging {
 };
 
 /*
- * Had write cycle @cycle released its locks by T0?  Its end is stamped by
- * a hook just after the kernel's release, and a writer's CPU can be held
- * up in between; the kernel's own count, read at T0, says it exactly.
+ * Had write cycle @cycle released its locks when the kernel's count read
+ * @oldest (the oldest cycle not over then, 0 if not read)?  Its end is
+ * stamped by a hook just after the kernel's release, and a writer's CPU
+ * can be held up in between; the count says it exactly.
  */
+static bool spfs_cycle_over(u32 oldest, u32 cycle)
+{
+	return oldest && cycle && (s32)(cycle - oldest) < 0;
+}
+
 static bool spfs_cycle_over_at_t0(const struct spfs_fault *f, u32 cycle)
 {
-	return f->cycle_t0 && cycle && (s32)(cycle - f->cycle_t0) < 0;
+	return spfs_cycle_over(f->cycle_t0, cycle);
 }
 
 static bool spfs_ranges_overlap(u64 s1, u64 e1, u64 s2, u64 e2)
@@ -252,8 +258,10 @@ static void spfs_judge_vma(struct spfs_judging *jg,
 
 	if (!spfs_ranges_overlap(ev->start, ev->end, jg->vm_start, jg->vm_end))
 		return;
+	/* A cycle over by the attempt neither held the lock nor waits. */
 	if ((jg->vma_lock_facts && ev->kind != SPFS_OP_VMA_LOCK) ||
-	    spfs_cycle_over_at_t0(f, ev->cycle))
+	    spfs_cycle_over_at_t0(f, ev->cycle) ||
+	    spfs_cycle_over(f->cycle_ta, ev->cycle))
 		rules &= ~SPFS_RULE_BIT(SPFS_RULE_PVL);
 	held_from = ev->kind == SPFS_OP_VMA_LOCK &&
 		    !(ev->flags & SPFS_EVF_ASKED) ? ev->t_end : ev->t_begin;

@@ -89,6 +89,7 @@ struct verdict_case {
 	bool vma_lock_facts;
 	u64 t_vma_lock;
 	u32 cycle_t0;
+	u32 cycle_ta;
 	u32 fork_cycle;
 	u64 fork_front;
 };
@@ -375,6 +376,29 @@ static const struct verdict_case cases[] = {
 	      CYCLE_EV(850, 1100, C(MMAP), 9)), 2, {}, 0,
 	  SERVICE(OK, OK, MM, BUSY), SDETAIL(0, 0, C(MMAP), C(MMAP)),
 	  .vma_lock_facts = true, .cycle_t0 = 9 },
+	{ "fork past the fault's VMA, its locks released before the attempt, its end stamped after",
+	  AW, SPFS_PVL_6_12,
+	  LOG(VMA_EV(VMA_LOCK, 950, 950, 0, ~0ULL, C(FORK), 5),
+	      VMA_EV(FORK, 950, 1150, 0, ~0ULL, C(FORK), 5),
+	      CYCLE_EV(950, 1150, C(FORK), 5)), 3, {}, 0,
+	  SERVICE(OK, BUSY, MM, OK), SDETAIL(0, C(FORK), C(FORK), 0),
+	  .vma_lock_facts = true, .cycle_t0 = 5, .cycle_ta = 7,
+	  .t_vma_lock = 1000, .fork_cycle = 5, .fork_front = VM_END },
+	{ "fork past the fault's VMA, the kernel's count under way at the attempt",
+	  AW, SPFS_PVL_6_12,
+	  LOG(VMA_EV(VMA_LOCK, 950, 950, 0, ~0ULL, C(FORK), 5),
+	      VMA_EV(FORK, 950, 1150, 0, ~0ULL, C(FORK), 5),
+	      CYCLE_EV(950, 1150, C(FORK), 5)), 3, {}, 0,
+	  SERVICE(OK, BUSY, MM, BUSY), SDETAIL(0, C(FORK), C(FORK), C(FORK)),
+	  .vma_lock_facts = true, .cycle_t0 = 5, .cycle_ta = 5,
+	  .t_vma_lock = 1000, .fork_cycle = 5, .fork_front = VM_END },
+	{ "VMA lock released before the attempt by the kernel's count: no stall either",
+	  AW, SPFS_PVL_6_12,
+	  LOG(VMA_EV(VMA_LOCK, 980, 990, VM_START, VM_END, C(MPROTECT), 11),
+	      CYCLE_EV(900, 1300, C(MPROTECT), 11)), 2, {}, 0,
+	  SERVICE(OK, OK, MM, OK), SDETAIL(0, 0, C(MPROTECT), 0),
+	  .vma_lock_facts = true, .cycle_t0 = 11, .cycle_ta = 13,
+	  .t_vma_lock = 1000 },
 	{ "no VMA: every rule", F(NO_VMA) | F(WRITE), SPFS_PVL_6_12,
 	  LOG(VMA_EV(ADJUST, 1100, 1150, VM_START, VM_END, C(MUNMAP), 0)),
 	  1, {}, 0,
@@ -527,7 +551,7 @@ static void check_case(const struct verdict_case *c, int mutate)
 		.t0 = T0, .tl = TL, .t1 = T1, .addr = ADDR,
 		.vm_start = VM_START, .vm_end = VM_END, .flags = c->flags,
 		.tid = TID, .pmd_size = PMD, .t_vma_lock = c->t_vma_lock,
-		.cycle_t0 = c->cycle_t0,
+		.cycle_t0 = c->cycle_t0, .cycle_ta = c->cycle_ta,
 		.fork_cycle = c->fork_cycle, .fork_front = c->fork_front,
 	};
 	struct spfs_judgement j;
