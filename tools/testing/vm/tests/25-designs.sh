@@ -243,11 +243,8 @@ t "design: mmap/munmap of a neighbour that merges into the faulted VMA: VMA race
 test_merge_head() {
 	local r rc=0
 
-	# 100 rounds, not 20: a 20-round run is over in 30 to 70 ms, and with
-	# four VMs on the host (two checks side by side, 2026-12-03, 6.18)
-	# three such runs in a row had no toggle land inside a seed fault's
-	# window (at 60 rounds, one run of five still had none); five times
-	# the rounds give it five times the chances.
+	# 100 rounds: a run of 20 is over in 30 to 70 ms, and on a loaded
+	# host may see no toggle land inside a seed fault's window.
 	run_design merge_head --threads 2 --iterations 100 || return
 	expect_gt toggles "$(kv toggles "$wl_out")" 0 || return 1
 	for r in seed dufour pvl; do
